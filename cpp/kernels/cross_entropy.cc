@@ -1,0 +1,167 @@
+// Cross-entropy between a target distribution and softmax(x) (or probabilities x), and its gradient.
+//
+// Every variant is a weighted negative log-likelihood: per row, loss = sum_j a_j * -log q_j, where the
+// coefficients a_j come from the target:
+//   class index t:   a_j = (1 - eps) * w_t * [j == t] + (eps / C) * w_j
+//   distribution y:  a_j = w_j * ((1 - eps) * y_j + eps / C)
+// (w = per-class weights, 1 without them; eps = label smoothing). A zero a_j contributes exactly 0, even
+// where log q_j is -Infinity. With logits z, -log q_j = lse - z_j = log(s) + (m - z_j), where m = max z
+// and s = sum exp(z - m), and the gradient is the familiar
+//   d loss / d z_j = A * softmax(z)_j - a_j,   A = sum_j a_j.
+#include <cmath>
+#include <vector>
+
+#include "../simd/vmath.h"
+#include "../xentropy.h"
+
+namespace xe {
+namespace {
+
+struct Options {
+  const float* weight;  // (c) or null
+  float smoothing;
+  float eps;            // probability clamp for from_probs
+  double grad_scale;    // d reduced loss / d per-row loss, in output units
+};
+
+// The coefficient row a (c) for a distribution target row y, or the shared smoothing part for labels.
+void fill_coefficients(const float* y, const float* weight, float smoothing, size_t c, float* a) {
+  const float alpha = 1.0f - smoothing, beta = smoothing / static_cast<float>(c);
+  for (size_t j = 0; j < c; j++) a[j] = (weight ? weight[j] : 1.0f) * ((y ? alpha * y[j] : 0.0f) + beta);
+}
+
+// Returns sum_j a_j and adds sum_j a_j * (m - z_j), skipping zero coefficients, to *weighted.
+double coefficient_sums(const float* z, const float* a, size_t c, float m, double* weighted) {
+  size_t j = 0;
+  double sum_a = 0.0, sum_az = 0.0;
+#ifdef __wasm_simd128__
+  const v128_t vm = wasm_f32x4_splat(m), zero = wasm_f32x4_splat(0.0f);
+  v128_t a_lo = wasm_f64x2_splat(0.0), a_hi = a_lo, az_lo = a_lo, az_hi = a_lo;
+  for (; j + 4 <= c; j += 4) {
+    const v128_t va = wasm_v128_load(a + j);
+    const v128_t term = wasm_f32x4_mul(va, wasm_f32x4_sub(vm, wasm_v128_load(z + j)));
+    add_f64(va, a_lo, a_hi);
+    add_f64(wasm_v128_and(term, wasm_f32x4_ne(va, zero)), az_lo, az_hi);
+  }
+  sum_a = hsum_f64(a_lo, a_hi);
+  sum_az = hsum_f64(az_lo, az_hi);
+#endif
+  for (; j < c; j++) {
+    sum_a += a[j];
+    if (a[j] != 0.0f) sum_az += a[j] * (m - z[j]);
+  }
+  *weighted += sum_az;
+  return sum_a;
+}
+
+// g = k * e - scale * a, in place over the stored exponentials e.
+void grad_from_exp(float* g, const float* a, size_t c, float k, float scale) {
+  size_t j = 0;
+#ifdef __wasm_simd128__
+  const v128_t vk = wasm_f32x4_splat(k), vs = wasm_f32x4_splat(scale);
+  for (; j + 4 <= c; j += 4)
+    wasm_v128_store(g + j, wasm_f32x4_sub(wasm_f32x4_mul(wasm_v128_load(g + j), vk),
+                                          wasm_f32x4_mul(wasm_v128_load(a + j), vs)));
+#endif
+  for (; j < c; j++) g[j] = g[j] * k - a[j] * scale;
+}
+
+// One row from logits z (c). t: the class index or -1; a: the coefficient row (null for a plain class
+// index without smoothing). Returns the row loss in nats; writes the gradient row when g != null.
+double row_from_logits(const float* z, int32_t t, const float* a, size_t c, const Options& o, float* g) {
+  const float m = row_max(z, c);
+  const double s = row_sum_exp(z, c, m, 1.0f, g);  // g holds exp(z - m) until the last step
+  const double log_s = std::log(s);
+  const float wt = t >= 0 ? (o.weight ? o.weight[t] : 1.0f) * (1.0f - o.smoothing) : 0.0f;
+  double sum_a = 0.0, weighted = 0.0;  // A and sum_j a_j (m - z_j)
+  if (a) sum_a = coefficient_sums(z, a, c, m, &weighted);
+  if (wt != 0.0f) {
+    sum_a += wt;
+    weighted += static_cast<double>(wt) * (static_cast<double>(m) - z[t]);
+  }
+  if (g) {
+    const float scale = static_cast<float>(o.grad_scale);
+    const float k = static_cast<float>(o.grad_scale * sum_a / s);
+    if (a) {
+      grad_from_exp(g, a, c, k, scale);
+    } else {
+      row_affine(g, g, c, 0.0f, k, 0.0f);
+    }
+    if (wt != 0.0f) g[t] -= wt * scale;
+  }
+  return sum_a == 0.0 ? weighted : sum_a * log_s + weighted;
+}
+
+// One row from probabilities q (c): loss = sum_j a_j * -log(clamp(q_j, eps, 1)); the gradient
+// -a_j / q_j flows only where q_j is inside the clamp.
+double row_from_probs(const float* q, int32_t t, const float* a, size_t c, const Options& o, float* g) {
+  const float wt = t >= 0 ? (o.weight ? o.weight[t] : 1.0f) * (1.0f - o.smoothing) : 0.0f;
+  const float scale = static_cast<float>(o.grad_scale);
+  double loss = 0.0;
+  auto term = [&](size_t j, float aj) {
+    const float qj = q[j];
+    const float clamped = qj < o.eps ? o.eps : (qj > 1.0f ? 1.0f : qj);  // NaN passes through
+    loss -= static_cast<double>(aj) * std::log(static_cast<double>(clamped));
+    if (g && qj >= o.eps && qj <= 1.0f) g[j] -= aj * scale / qj;
+  };
+  if (g)
+    for (size_t j = 0; j < c; j++) g[j] = 0.0f;
+  if (a)
+    for (size_t j = 0; j < c; j++)
+      if (a[j] != 0.0f) term(j, a[j]);
+  if (wt != 0.0f) term(static_cast<size_t>(t), wt);
+  return loss;
+}
+
+}  // namespace
+
+double cross_entropy(const float* x, const int32_t* labels, const float* target, const float* weight,
+                     float* loss_out, float* grad, size_t n, size_t c, int32_t ignore_index,
+                     float smoothing, bool from_probs, float eps, Reduction reduction,
+                     double base_scale) {
+  // The mean divides by the summed weights of the target classes of the rows that count (labels), or by
+  // n (distributions), as PyTorch does. A zero divisor gives NaN and an all-zero gradient.
+  double divisor = static_cast<double>(n);
+  if (labels) {
+    divisor = 0.0;
+    for (size_t i = 0; i < n; i++)
+      if (labels[i] != ignore_index) divisor += weight ? weight[labels[i]] : 1.0f;
+  }
+  if (reduction == kMean && divisor == 0.0) {
+    if (grad)
+      for (size_t i = 0; i < n * c; i++) grad[i] = 0.0f;
+    return NAN;
+  }
+  const Options o{weight, smoothing, eps, base_scale / (reduction == kMean ? divisor : 1.0)};
+
+  // Coefficients: for labels with smoothing the shared part (eps / C) * w, computed once; for
+  // distributions one row at a time.
+  std::vector<float> a;
+  if (target || smoothing != 0.0f) a.resize(c);
+  if (labels && smoothing != 0.0f) fill_coefficients(nullptr, weight, smoothing, c, a.data());
+
+  double total = 0.0;
+  for (size_t i = 0; i < n; i++) {
+    const float* xi = x + i * c;
+    float* gi = grad ? grad + i * c : nullptr;
+    int32_t t = -1;
+    if (labels) {
+      t = labels[i];
+      if (t == ignore_index) {
+        if (gi)
+          for (size_t j = 0; j < c; j++) gi[j] = 0.0f;
+        if (loss_out) loss_out[i] = 0.0f;
+        continue;
+      }
+    } else {
+      fill_coefficients(target + i * c, weight, smoothing, c, a.data());
+    }
+    const float* ai = a.empty() ? nullptr : a.data();
+    const double loss = from_probs ? row_from_probs(xi, t, ai, c, o, gi) : row_from_logits(xi, t, ai, c, o, gi);
+    total += loss;
+    if (loss_out) loss_out[i] = static_cast<float>(loss * base_scale);
+  }
+  return reduction == kMean ? total * base_scale / divisor : total * base_scale;
+}
+
+}  // namespace xe

@@ -1,0 +1,30 @@
+// Evaluation of logits against class labels: the cross-entropy sum and the rank of each label.
+#include <cmath>
+
+#include "../simd/vmath.h"
+#include "../xentropy.h"
+
+namespace xe {
+
+// x: (n, c) logits; labels, rank: (n).
+double evaluate(const float* x, const int32_t* labels, int32_t* rank, size_t n, size_t c,
+                int32_t ignore_index) {
+  double total = 0.0;
+  for (size_t i = 0; i < n; i++) {
+    const int32_t t = labels[i];
+    if (t == ignore_index) {
+      rank[i] = -1;
+      continue;
+    }
+    const float* z = x + i * c;
+    const float m = row_max(z, c);
+    total += std::log(row_sum_exp(z, c, m, 1.0f, nullptr)) + (static_cast<double>(m) - z[t]);
+    const float zt = z[t];
+    int32_t above = 0;
+    for (size_t j = 0; j < c; j++) above += z[j] > zt;
+    rank[i] = std::isnan(zt) ? static_cast<int32_t>(c) : above;
+  }
+  return total;
+}
+
+}  // namespace xe

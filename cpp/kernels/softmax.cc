@@ -1,0 +1,59 @@
+// softmax, log_softmax and softmax_backward.
+#include <cmath>
+
+#include "../simd/vmath.h"
+#include "../xentropy.h"
+
+namespace xe {
+
+// x, y: (n, c). Two passes per row: the max, then exp((x - max) / T) stored into y while summing in
+// float64, then a scale of y by 1 / sum. For rows that fit in cache this beats the one-pass online form,
+// which needs two exponentials per element.
+void softmax(const float* x, float* y, size_t n, size_t c, float inv_temperature) {
+  for (size_t i = 0; i < n; i++) {
+    const float* xi = x + i * c;
+    float* yi = y + i * c;
+    const float m = row_max(xi, c);
+    const double sum = row_sum_exp(xi, c, m, inv_temperature, yi);
+    row_affine(yi, yi, c, 0.0f, static_cast<float>(1.0 / sum), 0.0f);
+  }
+}
+
+// x, y: (n, c). y = (x - max) / T - log(sum exp((x - max) / T)).
+void log_softmax(const float* x, float* y, size_t n, size_t c, float inv_temperature) {
+  for (size_t i = 0; i < n; i++) {
+    const float* xi = x + i * c;
+    const float m = row_max(xi, c);
+    const double log_sum = std::log(row_sum_exp(xi, c, m, inv_temperature, nullptr));
+    row_affine(xi, y + i * c, c, m, inv_temperature, static_cast<float>(-log_sum));
+  }
+}
+
+// p, g, dx: (n, c). dx = p * (g - <g, p>), the vector-Jacobian product of softmax.
+void softmax_backward(const float* p, const float* g, float* dx, size_t n, size_t c) {
+  for (size_t i = 0; i < n; i++) {
+    const float* pi = p + i * c;
+    const float* gi = g + i * c;
+    float* di = dx + i * c;
+    size_t j = 0;
+    double dot = 0.0;
+#ifdef __wasm_simd128__
+    v128_t lo = wasm_f64x2_splat(0.0), hi = lo;
+    for (; j + 4 <= c; j += 4)
+      add_f64(wasm_f32x4_mul(wasm_v128_load(pi + j), wasm_v128_load(gi + j)), lo, hi);
+    dot = hsum_f64(lo, hi);
+#endif
+    for (; j < c; j++) dot += pi[j] * gi[j];
+    const float d = static_cast<float>(dot);
+    j = 0;
+#ifdef __wasm_simd128__
+    const v128_t vd = wasm_f32x4_splat(d);
+    for (; j + 4 <= c; j += 4)
+      wasm_v128_store(di + j, wasm_f32x4_mul(wasm_v128_load(pi + j),
+                                             wasm_f32x4_sub(wasm_v128_load(gi + j), vd)));
+#endif
+    for (; j < c; j++) di[j] = pi[j] * (gi[j] - d);
+  }
+}
+
+}  // namespace xe

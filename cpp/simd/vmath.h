@@ -1,0 +1,181 @@
+// Vector and scalar exp(x) for x <= 0, and the row reductions built on it.
+//
+// Every exp in xentropy has a non-positive argument: softmax and log-sum-exp use exp(x - max(x)), and
+// sigmoid, softplus and tanh are written in terms of exp(-|x|). So one function covers all of them, and
+// it never needs an overflow path.
+//
+// The algorithm is XNNPACK's "rr2-p5" (src/f32-raddstoreexpminusmax/scalar-rr2-p5.c.in):
+//
+//   1. Range reduction. n = round(x / ln 2), computed by adding the magic number 1.5 * 2^23 + 127: the
+//      addition rounds x * log2(e) to an integer (float32 has 23 fraction bits), and the +127 puts the
+//      biased exponent of 2^n into the low mantissa bits, so shifting the bits left by 23 yields the float
+//      s = 2^n directly (valid for -126 <= n <= 0). This is faster in V8 than f32x4.nearest plus an
+//      integer conversion.
+//   2. t = x - n * ln 2, with ln 2 split into a high part (trailing zero bits, so n * ln2_hi is exact)
+//      and a low part (Cody-Waite), leaving |t| <= ln(2) / 2.
+//   3. exp(t) ~= 1 + t * p(t), p a degree-4 minimax polynomial; the result is s + (t * s) * p(t).
+//      The maximum error is about 2 ulp for inputs in [-87.3, 0].
+//   4. Below -87.336 (where the result would be a float32 subnormal) the result is flushed to +0.
+//      This is also what makes exp(-Infinity) exactly 0: the comparison x < cutoff is true for -Infinity.
+//      For NaN the comparison is false, and the NaN that flowed through steps 1-3 comes out unchanged.
+//
+// There is no fused multiply-add in wasm SIMD128 and none is emitted for the scalar code either, so the
+// scalar and the vector versions below return bit-identical results for the same input. The scalar one
+// handles the tail of every SIMD loop and is the whole computation in the scalar build.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <cstring>
+#ifdef __wasm_simd128__
+#include <wasm_simd128.h>
+#endif
+
+namespace xe {
+
+namespace expc {
+constexpr float kLog2e = 0x1.715476p+0f;
+constexpr float kMagicBias = 0x1.8000FEp23f;  // 1.5 * 2^23 + 127
+constexpr float kMinusLn2Hi = -0x1.62E400p-1f;
+constexpr float kMinusLn2Lo = -0x1.7F7D1Cp-20f;
+constexpr float kC5 = 0x1.0F9F9Cp-7f;
+constexpr float kC4 = 0x1.573A1Ap-5f;
+constexpr float kC3 = 0x1.555A80p-3f;
+constexpr float kC2 = 0x1.FFFDC6p-2f;
+constexpr float kC1 = 0x1.FFFFF6p-1f;
+constexpr float kDenormCutoff = -0x1.5D589Ep6f;  // -87.33654: below it exp(x) is subnormal in float32
+}  // namespace expc
+
+inline float bits_to_float(uint32_t u) {
+  float f;
+  std::memcpy(&f, &u, sizeof f);
+  return f;
+}
+inline uint32_t float_to_bits(float f) {
+  uint32_t u;
+  std::memcpy(&u, &f, sizeof u);
+  return u;
+}
+
+// exp(x) for x <= 0; exp(-Infinity) = 0, NaN stays NaN.
+inline float exp_nonpos(float x) {
+  using namespace expc;
+  float n = x * kLog2e + kMagicBias;
+  const float s = bits_to_float(float_to_bits(n) << 23);
+  n -= kMagicBias;
+  float t = n * kMinusLn2Hi + x;
+  t = n * kMinusLn2Lo + t;
+  float p = kC5 * t + kC4;
+  p = p * t + kC3;
+  p = p * t + kC2;
+  p = p * t + kC1;
+  t *= s;
+  const float f = t * p + s;
+  return x < kDenormCutoff ? 0.0f : f;
+}
+
+#ifdef __wasm_simd128__
+// The constants live in locals of the caller: V8 re-materialises a v128.const at every use inside a loop.
+struct ExpConsts {
+  v128_t log2e, magic, ln2_hi, ln2_lo, c5, c4, c3, c2, c1, cutoff;
+  ExpConsts()
+      : log2e(wasm_f32x4_splat(expc::kLog2e)),
+        magic(wasm_f32x4_splat(expc::kMagicBias)),
+        ln2_hi(wasm_f32x4_splat(expc::kMinusLn2Hi)),
+        ln2_lo(wasm_f32x4_splat(expc::kMinusLn2Lo)),
+        c5(wasm_f32x4_splat(expc::kC5)),
+        c4(wasm_f32x4_splat(expc::kC4)),
+        c3(wasm_f32x4_splat(expc::kC3)),
+        c2(wasm_f32x4_splat(expc::kC2)),
+        c1(wasm_f32x4_splat(expc::kC1)),
+        cutoff(wasm_f32x4_splat(expc::kDenormCutoff)) {}
+};
+
+// Four lanes of exp_nonpos, the same operations in the same order.
+inline v128_t exp_nonpos(v128_t x, const ExpConsts& k) {
+  v128_t n = wasm_f32x4_add(wasm_f32x4_mul(x, k.log2e), k.magic);
+  const v128_t s = wasm_i32x4_shl(n, 23);
+  n = wasm_f32x4_sub(n, k.magic);
+  v128_t t = wasm_f32x4_add(wasm_f32x4_mul(n, k.ln2_hi), x);
+  t = wasm_f32x4_add(wasm_f32x4_mul(n, k.ln2_lo), t);
+  v128_t p = wasm_f32x4_add(wasm_f32x4_mul(k.c5, t), k.c4);
+  p = wasm_f32x4_add(wasm_f32x4_mul(p, t), k.c3);
+  p = wasm_f32x4_add(wasm_f32x4_mul(p, t), k.c2);
+  p = wasm_f32x4_add(wasm_f32x4_mul(p, t), k.c1);
+  t = wasm_f32x4_mul(t, s);
+  const v128_t f = wasm_f32x4_add(wasm_f32x4_mul(t, p), s);
+  return wasm_v128_andnot(f, wasm_f32x4_lt(x, k.cutoff));
+}
+
+// Adds the four float32 lanes of v to two float64 accumulators (lanes 0,1 and 2,3).
+inline void add_f64(v128_t v, v128_t& lo, v128_t& hi) {
+  lo = wasm_f64x2_add(lo, wasm_f64x2_promote_low_f32x4(v));
+  hi = wasm_f64x2_add(hi, wasm_f64x2_promote_low_f32x4(wasm_i32x4_shuffle(v, v, 2, 3, 2, 3)));
+}
+
+inline double hsum_f64(v128_t lo, v128_t hi) {
+  const v128_t s = wasm_f64x2_add(lo, hi);
+  return wasm_f64x2_extract_lane(s, 0) + wasm_f64x2_extract_lane(s, 1);
+}
+
+inline float hmax_f32(v128_t v) {
+  v = wasm_f32x4_pmax(v, wasm_i32x4_shuffle(v, v, 2, 3, 0, 1));
+  v = wasm_f32x4_pmax(v, wasm_i32x4_shuffle(v, v, 1, 0, 3, 2));
+  return wasm_f32x4_extract_lane(v, 0);
+}
+#endif
+
+// The largest element of x[0..c), ignoring NaN (a NaN still poisons the row through the sum of
+// exponentials that follows). -Infinity for an empty or all -Infinity row.
+inline float row_max(const float* x, size_t c) {
+  size_t j = 0;
+  float m = -__builtin_inff();
+#ifdef __wasm_simd128__
+  if (c >= 4) {
+    v128_t vm = wasm_f32x4_splat(m);
+    for (; j + 4 <= c; j += 4) vm = wasm_f32x4_pmax(vm, wasm_v128_load(x + j));
+    m = hmax_f32(vm);
+  }
+#endif
+  for (; j < c; j++) m = x[j] > m ? x[j] : m;
+  return m;
+}
+
+// sum_j exp((x[j] - m) * scale) accumulated in float64; stores each exponential into e when e != nullptr.
+// Summing float32 terms in float32 loses about 1e-5 relative over thousands of classes, which is visible
+// in a small loss; float64 lanes cost nothing measurable.
+inline double row_sum_exp(const float* x, size_t c, float m, float scale, float* e) {
+  size_t j = 0;
+  double sum = 0.0;
+#ifdef __wasm_simd128__
+  const ExpConsts k;
+  const v128_t vm = wasm_f32x4_splat(m), vscale = wasm_f32x4_splat(scale);
+  v128_t lo = wasm_f64x2_splat(0.0), hi = lo;
+  for (; j + 4 <= c; j += 4) {
+    const v128_t v = exp_nonpos(wasm_f32x4_mul(wasm_f32x4_sub(wasm_v128_load(x + j), vm), vscale), k);
+    if (e) wasm_v128_store(e + j, v);
+    add_f64(v, lo, hi);
+  }
+  sum = hsum_f64(lo, hi);
+#endif
+  for (; j < c; j++) {
+    const float v = exp_nonpos((x[j] - m) * scale);
+    if (e) e[j] = v;
+    sum += v;
+  }
+  return sum;
+}
+
+// y[j] = (x[j] - m) * a + b. Subtracting m first keeps log-softmax exact near the max of large logits.
+inline void row_affine(const float* x, float* y, size_t c, float m, float a, float b) {
+  size_t j = 0;
+#ifdef __wasm_simd128__
+  const v128_t vm = wasm_f32x4_splat(m), va = wasm_f32x4_splat(a), vb = wasm_f32x4_splat(b);
+  for (; j + 4 <= c; j += 4)
+    wasm_v128_store(
+        y + j, wasm_f32x4_add(wasm_f32x4_mul(wasm_f32x4_sub(wasm_v128_load(x + j), vm), va), vb));
+#endif
+  for (; j < c; j++) y[j] = (x[j] - m) * a + b;
+}
+
+}  // namespace xe

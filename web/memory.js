@@ -1,0 +1,118 @@
+// Wasm memory for one instance: per-call scratch allocations and the user-facing WasmArray.
+const MAX_BYTES = 2 ** 32 - 2 ** 16; // the 4 GiB wasm32 address space, less the first page
+
+function gib(bytes) {
+  return `${(bytes / 2 ** 20).toFixed(1)} MiB`;
+}
+
+export class Memory {
+  constructor(core) {
+    this.core = core;
+    // A forgotten WasmArray is freed when it is garbage-collected; free() unregisters it.
+    this.registry = new FinalizationRegistry((ptr) => core._free(ptr));
+  }
+
+  get f32() {
+    return this.core.HEAPF32; // the glue replaces the views when memory grows
+  }
+  get i32() {
+    return this.core.HEAP32;
+  }
+
+  malloc(fn, bytes) {
+    const heap = this.core.HEAPU8.length;
+    const fail = () =>
+      new RangeError(
+        `${fn}: cannot allocate ${gib(bytes)} of wasm memory: the heap is ${gib(heap)} and can grow to at most ${gib(MAX_BYTES)}`,
+      );
+    if (bytes > MAX_BYTES) throw fail();
+    const ptr = this.core._malloc(Math.max(bytes, 1)) >>> 0;
+    if (ptr === 0) throw fail();
+    return ptr;
+  }
+
+  free(ptr) {
+    this.core._free(ptr);
+  }
+}
+
+/** A float32 array that lives in wasm memory: functions read and write it without copying. */
+export class WasmArray {
+  #memory;
+  #ptr;
+  #length;
+
+  constructor(memory, length) {
+    this.#memory = memory;
+    this.#length = length;
+    this.#ptr = memory.malloc('alloc', length * 4);
+    memory.f32.fill(0, this.#ptr >>> 2, (this.#ptr >>> 2) + length);
+    memory.registry.register(this, this.#ptr, this);
+  }
+
+  /** Number of float32 elements. */
+  get length() {
+    return this.#length;
+  }
+
+  /** A Float32Array view of the data; re-read it after any call, since wasm memory may grow. */
+  get array() {
+    return new Float32Array(this.#memory.f32.buffer, this.ptr('WasmArray.array'), this.#length);
+  }
+
+  /** Releases the memory; using the array afterwards throws. */
+  free() {
+    this.ptr('WasmArray.free');
+    this.#memory.registry.unregister(this);
+    this.#memory.free(this.#ptr);
+    this.#ptr = 0;
+  }
+
+  /** @internal the byte offset, after checking the array is live (and of this instance, with `memory`). */
+  ptr(fn, memory) {
+    if (this.#ptr === 0) throw new Error(`${fn}: this WasmArray has already been freed`);
+    if (memory !== undefined && memory !== this.#memory) {
+      throw new TypeError(`${fn}: this WasmArray belongs to another xentropy instance`);
+    }
+    return this.#ptr;
+  }
+}
+
+/**
+ * The allocations of one call: inputs copied in, outputs computed into scratch memory, everything freed
+ * by release() in a finally block whatever happened.
+ */
+export class Scratch {
+  constructor(memory, fn) {
+    this.memory = memory;
+    this.fn = fn;
+    this.ptrs = [];
+  }
+
+  alloc(bytes) {
+    const ptr = this.memory.malloc(this.fn, bytes);
+    this.ptrs.push(ptr);
+    return ptr;
+  }
+
+  /** The wasm address of a checked float input: its own memory for a WasmArray, else a float32 copy. */
+  floats(input) {
+    if (input === null) return 0;
+    if (input.wasm) return input.wasm.ptr(this.fn, this.memory);
+    const ptr = this.alloc(input.length * 4);
+    this.memory.f32.set(input.data, ptr >>> 2);
+    return ptr;
+  }
+
+  /** The wasm address of checked integer labels, copied as int32. */
+  labels(labels) {
+    const ptr = this.alloc(labels.length * 4);
+    this.memory.i32.set(labels, ptr >>> 2);
+    return ptr;
+  }
+
+  release() {
+    for (const ptr of this.ptrs) this.memory.free(ptr);
+    this.ptrs.length = 0;
+  }
+}
