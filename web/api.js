@@ -93,6 +93,7 @@ export function createApi(core) {
   // A target of length n holds class indices, of length n * c a distribution per row (with c = 1, indices).
   // Integer typed arrays are always indices; a WasmArray (float32) is always a distribution.
   function ceTarget(fn, target, n, c, ignoreIndex) {
+    if (target instanceof WasmArray && target.length === n && c !== 1) return { labels: check.labels(fn, 'target', target) };
     const dense =
       target instanceof WasmArray || (!check.isIntArray(target) && target?.length === n * c && c !== 1 && n !== 0);
     if (dense) return { dense: check.sameLength(fn, 'target', check.floats(fn, 'target', target), n * c) };

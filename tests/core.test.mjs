@@ -1,0 +1,279 @@
+// Semantics of the core API in both builds, against hand-computed values and float64 references with
+// finite-difference gradients. Tolerances: inputs and outputs are float32 (relative rounding 6e-8) and the
+// exponential is within ~2 ulp, so element-wise results get rtol 1e-5 with a small atol for values near 0;
+// reduced losses are accumulated in float64 from float32 terms, so they too get rtol 1e-5.
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import test from 'node:test';
+
+import { builds, close, rng, uniform } from './lib/builds.mjs';
+import * as ref from './lib/reference.mjs';
+
+const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url)));
+const LN2 = Math.LN2;
+
+for (const [simd, xe] of await builds()) {
+  const build = simd ? 'simd' : 'scalar';
+
+  test(`${build}: loads the requested build and reports the package version`, () => {
+    assert.equal(xe.simd, simd);
+    assert.equal(xe.version, pkg.version);
+  });
+
+  test(`${build}: the worked example, [0.7, 0.2, 0.1] for class A`, () => {
+    const p = [0.7, 0.2, 0.1];
+    close(xe.crossEntropy(p, [0], { classes: 3, from: 'probs' }), 0.35667494, { rtol: 1e-7 });
+    close(xe.crossEntropy(p, [0], { classes: 3, from: 'probs', base: 2 }), 0.51457317, { rtol: 1e-7 });
+    close(xe.crossEntropy(p, [1, 0, 0], { classes: 3, from: 'probs' }), 0.35667494, { rtol: 1e-7 });
+    close(xe.crossEntropy(p.map(Math.log), [0], { classes: 3 }), 0.35667494, { rtol: 1e-6 });
+  });
+
+  test(`${build}: softmax and logSoftmax match float64 at every size, including logits in 90..100`, () => {
+    const random = rng(1);
+    for (const c of [1, 2, 3, 4, 5, 7, 8, 9, 15, 16, 17, 1000]) {
+      for (const [lo, hi] of [[-5, 5], [90, 100], [-1e4, 1e4]]) {
+        const x = uniform(random, 3 * c, lo, hi);
+        const expectedLog = [];
+        for (let i = 0; i < 3; i++) expectedLog.push(...ref.logSoftmaxRow(Array.from(x.subarray(i * c, i * c + c))));
+        const what = `C=${c} [${lo}, ${hi}]`;
+        close(xe.logSoftmax(x, { classes: c }), expectedLog, { atol: 2e-6, rtol: 2e-6, what: `logSoftmax ${what}` });
+        close(xe.softmax(x, { classes: c }), expectedLog.map(Math.exp), { atol: 1e-7, rtol: 2e-5, what: `softmax ${what}` });
+      }
+    }
+    assert.deepEqual(xe.softmax([], { classes: 4 }), new Float32Array(0));
+  });
+
+  test(`${build}: temperature divides the logits`, () => {
+    const x = [1, 2, 4];
+    close(xe.softmax(x, { classes: 3, temperature: 2 }), xe.softmax([0.5, 1, 2], { classes: 3 }), { rtol: 1e-6 });
+    close(xe.logSoftmax(x, { classes: 3, temperature: 0.5 }), ref.logSoftmaxRow([2, 4, 8]), { rtol: 1e-6 });
+  });
+
+  test(`${build}: -Infinity masks give exactly 0 probability; NaN propagates per row`, () => {
+    const p = xe.softmax([-Infinity, 0, 0, 1, NaN, 2], { classes: 3 });
+    assert.deepEqual(Array.from(p.subarray(0, 3)), [0, 0.5, 0.5]);
+    assert.ok(Array.from(p.subarray(3)).every(Number.isNaN));
+    const l = xe.logSoftmax([-Infinity, 0, 0], { classes: 3 });
+    assert.equal(l[0], -Infinity);
+    close(l[1], -LN2);
+  });
+
+  const ceCases = [
+    { name: 'class indices', target: 'labels' },
+    { name: 'class indices, weights, smoothing 0.2', target: 'labels', weight: true, labelSmoothing: 0.2 },
+    { name: 'class indices, ignoreIndex, sum', target: 'labels', ignore: true, reduction: 'sum' },
+    { name: 'class indices, none, bits', target: 'labels', reduction: 'none', base: 2 },
+    { name: 'soft targets', target: 'dense' },
+    { name: 'soft targets, weights, smoothing, sum', target: 'dense', weight: true, labelSmoothing: 0.1, reduction: 'sum' },
+    { name: 'probabilities, class indices, weights', target: 'labels', from: 'probs', weight: true },
+    { name: 'probabilities, soft targets, smoothing', target: 'dense', from: 'probs', labelSmoothing: 0.3 },
+  ];
+  for (const cfg of ceCases) {
+    test(`${build}: crossEntropyWithGrad, ${cfg.name}: loss matches float64, gradient matches finite differences`, () => {
+      const random = rng(7);
+      for (const c of [1, 3, 4, 9, 17]) {
+        const n = 5;
+        const x = cfg.from === 'probs' ? uniform(random, n * c, 0.05, 0.95) : uniform(random, n * c, -4, 4);
+        let target;
+        if (cfg.target === 'labels') {
+          target = Int32Array.from({ length: n }, () => Math.floor(random() * c));
+          if (cfg.ignore) target[2] = -100;
+        } else {
+          target = uniform(random, n * c, 0, 1);
+          if (c === 1) target = Int32Array.from({ length: n }, () => 0);
+        }
+        const opts = { classes: c, from: cfg.from, reduction: cfg.reduction, labelSmoothing: cfg.labelSmoothing, base: cfg.base };
+        if (cfg.weight) opts.weight = uniform(random, c, 0.5, 2);
+        const refOpts = { ...opts, from: cfg.from ?? 'logits', reduction: cfg.reduction ?? 'mean', base: cfg.base ?? Math.E };
+        const what = `C=${c}`;
+        const expected = ref.crossEntropy(x, target, refOpts);
+        close(xe.crossEntropy(x, target, opts), expected.loss, { rtol: 1e-5, atol: 1e-7, what: `loss ${what}` });
+        const { loss, grad } = xe.crossEntropyWithGrad(x, target, opts);
+        close(loss, expected.loss, { rtol: 1e-5, atol: 1e-7, what: `fused loss ${what}` });
+        const sumLoss = (v) => {
+          const r = ref.crossEntropy(v, target, refOpts);
+          return refOpts.reduction === 'none' ? r.perRow.reduce((a, b) => a + b, 0) : r.loss;
+        };
+        close(grad, ref.numericGrad(sumLoss, x), { atol: 2e-6, rtol: 1e-4, what: `grad ${what}` });
+      }
+    });
+  }
+
+  test(`${build}: cross-entropy at logits 90..100 and +-1e4 stays finite and exact`, () => {
+    const random = rng(3);
+    for (const [lo, hi] of [[90, 100], [-1e4, 1e4]]) {
+      for (const c of [2, 16, 1000]) {
+        const x = uniform(random, 4 * c, lo, hi);
+        const t = [0, 1, c - 1, 1];
+        const expected = ref.crossEntropy(x, t, { classes: c, reduction: 'none' }).loss;
+        close(xe.crossEntropy(x, t, { classes: c, reduction: 'none' }), expected, { rtol: 1e-5, atol: 1e-5 });
+      }
+    }
+  });
+
+  test(`${build}: masks, ignored rows and empty batches follow the contract`, () => {
+    const masked = [-Infinity, 0, 0];
+    let r = xe.crossEntropyWithGrad(masked, [1], { classes: 3 });
+    close(r.loss, LN2);
+    assert.deepEqual(Array.from(r.grad), [0, -0.5, 0.5]);
+    r = xe.crossEntropyWithGrad(masked, [0, 0.5, 0.5], { classes: 3 }); // zero target on the mask: 0
+    close(r.loss, LN2);
+    for (const [target, opts] of [[[1], { labelSmoothing: 0.1 }], [[0], {}], [[1, 0, 0], {}]]) {
+      r = xe.crossEntropyWithGrad(masked, target, { classes: 3, ...opts });
+      assert.equal(r.loss, Infinity, `target ${target} ${JSON.stringify(opts)}`);
+      assert.ok(r.grad.every(Number.isFinite));
+    }
+    r = xe.crossEntropyWithGrad([NaN, NaN, 1, 2], [-100, -100], { classes: 2 });
+    assert.ok(Number.isNaN(r.loss));
+    assert.deepEqual(Array.from(r.grad), [0, 0, 0, 0]);
+    r = xe.crossEntropyWithGrad([NaN, 1, 1, 2], [5, 0], { classes: 2, ignoreIndex: 5, reduction: 'none' });
+    assert.deepEqual(Array.from(r.loss.subarray(0, 1)), [0]);
+    assert.deepEqual(Array.from(r.grad.subarray(0, 2)), [0, 0]);
+    r = xe.crossEntropyWithGrad([NaN, 1], [0], { classes: 2 });
+    assert.ok(Number.isNaN(r.loss) && r.grad.every(Number.isNaN));
+    assert.ok(Number.isNaN(xe.crossEntropy([], [], { classes: 3 })));
+    assert.equal(xe.crossEntropy([], [], { classes: 3, reduction: 'sum' }), 0);
+    assert.ok(Number.isNaN(xe.crossEntropy([1, 2], [1], { classes: 2, weight: [1, 0] })));
+  });
+
+  test(`${build}: a target of length N is indices, N*C a distribution, integer arrays always indices`, () => {
+    const x = [1, 2, 3, 4];
+    const asIndices = xe.crossEntropy(x, [1, 0], { classes: 2 });
+    close(xe.crossEntropy(x, new Float32Array([1, 0]), { classes: 2 }), asIndices);
+    close(xe.crossEntropy(x, [0, 1, 1, 0], { classes: 2 }), asIndices);
+    close(xe.crossEntropy([1, 2], new Uint8Array([0, 0]), { classes: 1 }), 0);
+    assert.throws(() => xe.crossEntropy(x, new Int32Array([0, 1, 1, 0]), { classes: 2 }), RangeError);
+  });
+
+  test(`${build}: binaryCrossEntropyWithGrad matches float64 and finite differences`, () => {
+    const random = rng(11);
+    const x = uniform(random, 37, -6, 6);
+    const y = uniform(random, 37, 0, 1);
+    y[0] = 0; y[1] = 1;
+    const w = uniform(random, 37, 0.5, 2);
+    const p = uniform(random, 37, 0.02, 0.98);
+    for (const opts of [{}, { posWeight: 3, weight: w }, { reduction: 'sum', base: 2 }, { reduction: 'none' }]) {
+      for (const [input, from] of [[x, 'logits'], [p, 'probs']]) {
+        const o = { ...opts, from };
+        const expected = ref.binaryCrossEntropy(input, y, o);
+        close(xe.binaryCrossEntropy(input, y, o), expected, { rtol: 1e-6, atol: 1e-7, what: JSON.stringify(o) });
+        const { loss, grad } = xe.binaryCrossEntropyWithGrad(input, y, o);
+        close(loss, expected, { rtol: 1e-6, atol: 1e-7 });
+        const total = (v) => {
+          const r = ref.binaryCrossEntropy(v, y, o);
+          return Array.isArray(r) ? r.reduce((a, b) => a + b, 0) : r;
+        };
+        close(grad, ref.numericGrad(total, input), { atol: 1e-6, rtol: 1e-4, what: `grad ${JSON.stringify(o)}` });
+      }
+    }
+    const inf = xe.binaryCrossEntropyWithGrad([Infinity, -Infinity, -Infinity], [1, 0, 1], { reduction: 'none' });
+    assert.deepEqual(Array.from(inf.loss), [0, 0, Infinity]);
+    assert.ok(inf.grad.every(Number.isFinite));
+    assert.ok(Number.isNaN(xe.binaryCrossEntropy([NaN], [1])));
+    // Clamped probabilities: loss at eps, no gradient.
+    const clamped = xe.binaryCrossEntropyWithGrad([0], [1], { from: 'probs' });
+    close(clamped.loss, -Math.log(1e-7), { rtol: 1e-6 });
+    assert.equal(clamped.grad[0], 0);
+  });
+
+  test(`${build}: sigmoid is exact in both tails`, () => {
+    const x = [-30, -5, -0.5, 0, 0.5, 5, 30, 80, -80, Infinity, -Infinity, NaN];
+    const expected = x.map((v) => 1 / (1 + Math.exp(-v)));
+    close(xe.sigmoid(x), expected, { rtol: 2e-6, atol: 0 });
+  });
+
+  test(`${build}: softmaxBackward is the vector-Jacobian product of softmax`, () => {
+    const random = rng(5);
+    for (const c of [1, 3, 4, 17]) {
+      const z = uniform(random, 2 * c, -3, 3);
+      const g = uniform(random, 2 * c, -1, 1);
+      const p = xe.softmax(z, { classes: c });
+      const dot = (v) => {
+        let s = 0;
+        for (let i = 0; i < 2; i++) {
+          const lp = ref.logSoftmaxRow(Array.from(v.slice(i * c, i * c + c)));
+          lp.forEach((l, j) => (s += g[i * c + j] * Math.exp(l)));
+        }
+        return s;
+      };
+      close(xe.softmaxBackward(p, g, { classes: c }), ref.numericGrad(dot, z), { atol: 1e-6, rtol: 1e-4, what: `C=${c}` });
+    }
+  });
+
+  test(`${build}: entropy and klDivergence per row, reductions and bases`, () => {
+    const p = [0.5, 0.5, 0, 1, 0.25, 0.75];
+    close(xe.entropy(p, { classes: 2 }), [LN2, 0, -(0.25 * Math.log(0.25) + 0.75 * Math.log(0.75))]);
+    close(xe.entropy(p.slice(0, 2), { classes: 2, base: 2, reduction: 'sum' }), 1);
+    const q = [0.9, 0.1, 0.5, 0.5, 0.5, 0.5];
+    const kl = [0.5 * Math.log(0.5 / 0.9) + 0.5 * Math.log(0.5 / 0.1), Math.log(2), 0.25 * Math.log(0.5) + 0.75 * Math.log(1.5)];
+    close(xe.klDivergence(p, q, { classes: 2, reduction: 'none' }), kl);
+    close(xe.klDivergence(p, q, { classes: 2 }), (kl[0] + kl[1] + kl[2]) / 3);
+    close(xe.klDivergence(p, q.map(Math.log), { classes: 2, from: 'logits', reduction: 'sum', base: 2 }), (kl[0] + kl[1] + kl[2]) / LN2);
+    // H(p, q) = H(p) + KL(p || q)
+    const h = xe.entropy(p, { classes: 2, reduction: 'sum' }) + xe.klDivergence(p, q, { classes: 2, reduction: 'sum' });
+    close(xe.crossEntropy(q, p, { classes: 2, from: 'probs', reduction: 'sum' }), h, { rtol: 1e-6 });
+    assert.equal(xe.klDivergence([1, 0], [0, 1], { classes: 2 }), Infinity);
+  });
+
+  test(`${build}: evaluate and a streaming evaluator over batches agree`, () => {
+    const random = rng(9);
+    const c = 10, n = 64;
+    const x = uniform(random, n * c, -3, 3);
+    const y = Int32Array.from({ length: n }, (_, i) => (i % 13 === 0 ? -100 : Math.floor(random() * c)));
+    const all = xe.evaluate(x, y, { classes: c, topK: [1, 3, 11] });
+    const rows = [];
+    for (let i = 0; i < n; i++) if (y[i] !== -100) rows.push(i);
+    const loss = ref.crossEntropy(x, y, { classes: c }).loss;
+    close(all.loss, loss, { rtol: 1e-6 });
+    close(all.bits, loss / LN2, { rtol: 1e-6 });
+    close(all.perplexity, Math.exp(loss), { rtol: 1e-6 });
+    assert.equal(all.count, rows.length);
+    const rank = (i) => { let r = 0; for (let j = 0; j < c; j++) r += x[i * c + j] > x[i * c + y[i]]; return r; };
+    assert.equal(all.accuracy, rows.filter((i) => rank(i) === 0).length / rows.length);
+    assert.equal(all.topK[3], rows.filter((i) => rank(i) < 3).length / rows.length);
+    assert.equal(all.topK[11], 1);
+    const ev = xe.evaluator({ classes: c, topK: [1, 3, 11] });
+    for (let i = 0; i < n; i += 20) ev.add(x.subarray(i * c, Math.min(n, i + 20) * c), y.subarray(i, Math.min(n, i + 20)));
+    assert.throws(() => ev.add(x.subarray(0, c), [c]), RangeError);
+    const streamed = ev.result();
+    close(streamed.loss, all.loss, { rtol: 1e-12 });
+    assert.deepEqual({ ...streamed, loss: 0, perplexity: 0, bits: 0 }, { ...all, loss: 0, perplexity: 0, bits: 0 });
+    ev.reset();
+    assert.equal(ev.result().count, 0);
+    assert.ok(Number.isNaN(ev.result().loss));
+  });
+
+  test(`${build}: out receives the result and is returned; element-wise functions may alias their input`, () => {
+    const x = new Float32Array([1, 2, 3, 4]);
+    const out = new Float32Array(4);
+    assert.equal(xe.softmax(x, { classes: 2, out }), out);
+    close(out, xe.softmax(x, { classes: 2 }));
+    const expected = xe.sigmoid(x);
+    assert.equal(xe.sigmoid(x, { out: x }), x);
+    close(x, expected);
+    const wa = xe.alloc(4);
+    wa.array.set([1, 2, 3, 4]);
+    const grad = xe.crossEntropyWithGrad([1, 2, 3, 4], [0, 1], { classes: 2 }).grad;
+    const r = xe.crossEntropyWithGrad(wa, [0, 1], { classes: 2, out: wa });
+    assert.equal(r.grad, wa);
+    close(wa.array, grad);
+    wa.free();
+  });
+
+  test(`${build}: WasmArray: zero-copy inputs and outputs, and use after free throws`, () => {
+    const a = xe.alloc(6);
+    assert.equal(a.length, 6);
+    assert.deepEqual(Array.from(a.array), [0, 0, 0, 0, 0, 0]);
+    a.array.set([1, 2, 3, 3, 2, 1]);
+    const out = xe.alloc(6);
+    xe.logSoftmax(a, { classes: 3, out });
+    close(out.array, xe.logSoftmax([1, 2, 3, 3, 2, 1], { classes: 3 }));
+    close(xe.crossEntropy(a, [2, 0], { classes: 3 }), xe.crossEntropy([1, 2, 3, 3, 2, 1], [2, 0], { classes: 3 }));
+    a.free();
+    out.free();
+    assert.throws(() => a.array, { name: 'Error', message: /freed/ });
+    assert.throws(() => a.free(), { name: 'Error', message: /freed/ });
+    assert.throws(() => xe.softmax(a, { classes: 3 }), /freed/);
+    assert.equal(xe.alloc(0).length, 0);
+  });
+}

@@ -1,0 +1,38 @@
+// Loads both builds once per test file: `for (const [simd, xe] of await builds())`.
+import { load } from '../../web/index.js';
+
+export async function builds() {
+  return [
+    [false, await load({ simd: false })],
+    [true, await load({ simd: true })],
+  ];
+}
+
+/** |a - b| <= atol + rtol * |b| elementwise, with NaN and +-Infinity required in the same places. */
+export function close(actual, expected, { atol = 1e-6, rtol = 1e-5, what = 'value' } = {}) {
+  const a = typeof actual === 'number' ? [actual] : Array.from(actual);
+  const e = typeof expected === 'number' ? [expected] : Array.from(expected);
+  if (a.length !== e.length) throw new Error(`${what}: length ${a.length}, expected ${e.length}`);
+  for (let i = 0; i < a.length; i++) {
+    const x = a[i], y = e[i];
+    const ok = Number.isNaN(y) ? Number.isNaN(x) : !Number.isFinite(y) ? x === y : Math.abs(x - y) <= atol + rtol * Math.abs(y);
+    if (!ok) throw new Error(`${what}[${i}] = ${x}, expected ${y} (atol ${atol}, rtol ${rtol})`);
+  }
+}
+
+/** A seeded uniform generator in [0, 1) (mulberry32). */
+export function rng(seed) {
+  let s = seed >>> 0;
+  return () => {
+    s = (s + 0x6d2b79f5) >>> 0;
+    let t = s;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** n float32 values uniform in [lo, hi), as a Float32Array. */
+export function uniform(random, n, lo, hi) {
+  return Float32Array.from({ length: n }, () => lo + (hi - lo) * random());
+}

@@ -1,0 +1,81 @@
+// Float64 reference implementations, written from the contract and PyTorch's formulas, independent of
+// the library's code. Inputs are read as float64 (float32 arrays widen exactly).
+
+export function logSoftmaxRow(z) {
+  const m = Math.max(...z.filter((v) => !Number.isNaN(v)));
+  if (z.some(Number.isNaN)) return z.map(() => NaN);
+  let s = 0;
+  for (const v of z) s += Math.exp(v - m);
+  return z.map((v) => v - m - Math.log(s));
+}
+
+function rowsOf(x, c) {
+  const out = [];
+  for (let i = 0; i < x.length; i += c) out.push(Array.from(x.subarray ? x.subarray(i, i + c) : x.slice(i, i + c)));
+  return out;
+}
+
+/**
+ * PyTorch F.cross_entropy in float64. target: indices (length n) or a distribution (n * c).
+ * Returns { loss, perRow } with loss reduced as asked.
+ */
+export function crossEntropy(x, target, { classes: c, from = 'logits', reduction = 'mean', weight, ignoreIndex = -100, labelSmoothing: eps = 0, base = Math.E, probEps = 1e-7 }) {
+  const rows = rowsOf(x, c);
+  const n = rows.length;
+  const dense = target.length === n * c && c !== 1 && n !== 0;
+  const w = (j) => (weight ? weight[j] : 1);
+  let divisor = 0;
+  const perRow = rows.map((z, i) => {
+    const logq = from === 'logits' ? logSoftmaxRow(z) : z.map((p) => Math.log(Math.min(Math.max(p, probEps), 1)));
+    const a = new Array(c).fill(0);
+    if (dense) {
+      for (let j = 0; j < c; j++) a[j] = w(j) * ((1 - eps) * target[i * c + j] + eps / c);
+      divisor += 1;
+    } else {
+      const t = target[i];
+      if (t === ignoreIndex) return 0;
+      for (let j = 0; j < c; j++) a[j] = w(j) * (eps / c);
+      a[t] += (1 - eps) * w(t);
+      divisor += w(t);
+    }
+    let loss = 0;
+    for (let j = 0; j < c; j++) if (a[j] !== 0) loss -= a[j] * logq[j];
+    return loss / Math.log(base);
+  });
+  const sum = perRow.reduce((s, v) => s + v, 0);
+  const loss = reduction === 'none' ? perRow : reduction === 'sum' ? sum : divisor === 0 ? NaN : sum / divisor;
+  return { loss, perRow };
+}
+
+/** Binary cross-entropy in float64, element-wise. */
+export function binaryCrossEntropy(x, y, { from = 'logits', reduction = 'mean', weight, posWeight = 1, eps = 1e-7, base = Math.E } = {}) {
+  const per = Array.from(x, (xi, i) => {
+    const pos = posWeight * y[i], neg = 1 - y[i];
+    let l = 0;
+    if (from === 'logits') {
+      const softplus = (v) => Math.max(v, 0) + Math.log1p(Math.exp(-Math.abs(v)));
+      if (pos !== 0) l += pos * softplus(-xi);
+      if (neg !== 0) l += neg * softplus(xi);
+    } else {
+      const p = Math.min(Math.max(xi, eps), 1 - eps);
+      if (pos !== 0) l -= pos * Math.log(p);
+      if (neg !== 0) l -= neg * Math.log(1 - p);
+    }
+    return (weight ? weight[i] : 1) * l / Math.log(base);
+  });
+  const sum = per.reduce((s, v) => s + v, 0);
+  return reduction === 'none' ? per : reduction === 'sum' ? sum : sum / per.length;
+}
+
+/** Central finite differences of a scalar function f at x (float64), step h. */
+export function numericGrad(f, x, h = 1e-5) {
+  const p = Float64Array.from(x);
+  return Array.from(p, (v, j) => {
+    p[j] = v + h;
+    const up = f(p);
+    p[j] = v - h;
+    const down = f(p);
+    p[j] = v;
+    return (up - down) / (2 * h);
+  });
+}
