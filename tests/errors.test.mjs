@@ -97,7 +97,9 @@ for (const [simd, xe] of await builds()) {
     a.free();
   });
 
-  test(`${build}: thousands of calls, failing and not, leave wasm memory as it was`, () => {
+  // Skipped under AddressSanitizer (npm run test:asan): its quarantine deliberately delays reusing
+  // freed blocks, so the address probe cannot work there.
+  test(`${build}: thousands of calls, failing and not, leave wasm memory as it was`, { skip: process.env.XE_SANITIZED && 'quarantine' }, () => {
     const probe = () => {
       const a = xe.alloc(1024);
       const where = [a.array.byteOffset, a.array.buffer.byteLength];
@@ -133,5 +135,8 @@ test('load: a caller-supplied wasm as bytes, Module or URL', async () => {
     const xe = await load({ simd: false, wasm });
     assert.equal(xe.simd, false);
   }
-  await assert.rejects(load({ simd: true, wasm: bytes }), { name: 'RangeError', message: /options.wasm is the scalar build/ });
+  // The release builds share their glue, so the mismatch is detected and named; the sanitizer builds'
+  // glue differs, and there the wasm fails to start, which must reject too.
+  const mismatch = process.env.XE_SANITIZED ? Error : { name: 'RangeError', message: /options.wasm is the scalar build/ };
+  await assert.rejects(load({ simd: true, wasm: bytes }), mismatch);
 });

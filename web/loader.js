@@ -79,7 +79,9 @@ export async function load(options = {}) {
   const failed = new Promise((resolve, reject) => (fail = reject));
   const ready = glue.default({
     instantiateWasm(imports, receive) {
-      WebAssembly.instantiate(module, imports).then((instance) => receive(instance, module), fail);
+      WebAssembly.instantiate(module, imports)
+        .then((instance) => receive(instance, module))
+        .catch(fail);
       return {};
     },
   });

@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# Runs the Node test suite against an AddressSanitizer + UndefinedBehaviorSanitizer build of the core.
+# The checked build goes to dist-asan/; a scratch copy of the package with dist/ replaced by it is tested,
+# so the loader and the tests are exactly the shipped ones. Any ASan/UBSan report aborts the wasm call,
+# which throws and fails the test that made it.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+XE_SANITIZE=address,undefined XE_BUILD_TYPE=RelWithDebInfo bash scripts/build.sh
+tree=build-asan/package
+rm -rf "$tree"
+mkdir -p "$tree"
+cp -r package.json web tests "$tree"/
+cp -r dist-asan "$tree"/dist
+ln -s "$PWD/node_modules" "$tree"/node_modules
+cd "$tree"
+# The browser and demo tests exercise the page, not the core: they run against the release build.
+files=$(ls tests/*.test.mjs | grep -v -E 'browser|demo|bench|package|types')
+echo "test:asan: $files"
+# shellcheck disable=SC2086
+XE_SANITIZED=1 node --test --test-timeout=600000 $files
