@@ -75,20 +75,24 @@ inline float exp_nonpos(float x) {
 }
 
 #ifdef __wasm_simd128__
-// The constants live in locals of the caller: V8 re-materialises a v128.const at every use inside a loop.
+// The constants, splatted, in a mutable array defined in vmath.cc: compiled separately (there is no LTO),
+// its loads cannot be folded into v128.const, which V8 re-materialises at every use inside a loop (about
+// four instructions each), while values loaded once into locals stay in registers.
+extern float exp_consts[10][4];
+
 struct ExpConsts {
   v128_t log2e, magic, ln2_hi, ln2_lo, c5, c4, c3, c2, c1, cutoff;
   ExpConsts()
-      : log2e(wasm_f32x4_splat(expc::kLog2e)),
-        magic(wasm_f32x4_splat(expc::kMagicBias)),
-        ln2_hi(wasm_f32x4_splat(expc::kMinusLn2Hi)),
-        ln2_lo(wasm_f32x4_splat(expc::kMinusLn2Lo)),
-        c5(wasm_f32x4_splat(expc::kC5)),
-        c4(wasm_f32x4_splat(expc::kC4)),
-        c3(wasm_f32x4_splat(expc::kC3)),
-        c2(wasm_f32x4_splat(expc::kC2)),
-        c1(wasm_f32x4_splat(expc::kC1)),
-        cutoff(wasm_f32x4_splat(expc::kDenormCutoff)) {}
+      : log2e(wasm_v128_load(exp_consts[0])),
+        magic(wasm_v128_load(exp_consts[1])),
+        ln2_hi(wasm_v128_load(exp_consts[2])),
+        ln2_lo(wasm_v128_load(exp_consts[3])),
+        c5(wasm_v128_load(exp_consts[4])),
+        c4(wasm_v128_load(exp_consts[5])),
+        c3(wasm_v128_load(exp_consts[6])),
+        c2(wasm_v128_load(exp_consts[7])),
+        c1(wasm_v128_load(exp_consts[8])),
+        cutoff(wasm_v128_load(exp_consts[9])) {}
 };
 
 // Four lanes of exp_nonpos, the same operations in the same order.
@@ -125,40 +129,79 @@ inline float hmax_f32(v128_t v) {
 }
 #endif
 
+// Row loops over c floats. In the SIMD build, a row of c >= 4 whose length is not a multiple of 4 ends
+// with one vector over its last four elements, overlapping the previous one: nothing is read or written
+// outside the row, and no scalar tail is needed. That last vector is loaded before any store and stored
+// after all others, so outputs may alias inputs; overlapping lanes are rewritten with identical values.
+#ifdef __wasm_simd128__
+// Lanes of the last vector that the full vectors have not covered yet: the last (c mod 4) lanes.
+inline v128_t tail_lanes(size_t c) {
+  const int covered = static_cast<int>(4 - (c & 3));
+  return wasm_i32x4_ge(wasm_i32x4_make(0, 1, 2, 3), wasm_i32x4_splat(covered));
+}
+#endif
+
 // The largest element of x[0..c), ignoring NaN (a NaN still poisons the row through the sum of
 // exponentials that follows). -Infinity for an empty or all -Infinity row.
 inline float row_max(const float* x, size_t c) {
-  size_t j = 0;
-  float m = -__builtin_inff();
 #ifdef __wasm_simd128__
   if (c >= 4) {
-    v128_t vm = wasm_f32x4_splat(m);
-    for (; j + 4 <= c; j += 4) vm = wasm_f32x4_pmax(vm, wasm_v128_load(x + j));
-    m = hmax_f32(vm);
+    v128_t m0 = wasm_v128_load(x + c - 4), m1 = m0;
+    size_t j = 0;
+    for (; j + 8 <= c; j += 8) {
+      m0 = wasm_f32x4_pmax(m0, wasm_v128_load(x + j));
+      m1 = wasm_f32x4_pmax(m1, wasm_v128_load(x + j + 4));
+    }
+    if (j + 4 <= c) m0 = wasm_f32x4_pmax(m0, wasm_v128_load(x + j));
+    return hmax_f32(wasm_f32x4_pmax(m0, m1));
   }
 #endif
-  for (; j < c; j++) m = x[j] > m ? x[j] : m;
+  float m = -__builtin_inff();
+  for (size_t j = 0; j < c; j++) m = x[j] > m ? x[j] : m;
   return m;
 }
 
-// sum_j exp((x[j] - m) * scale) accumulated in float64; stores each exponential into e when e != nullptr.
-// Summing float32 terms in float32 loses about 1e-5 relative over thousands of classes, which is visible
-// in a small loss; float64 lanes cost nothing measurable.
+// sum_j exp((x[j] - m) * scale) accumulated in float64; stores each exponential into e when e != nullptr
+// (e may alias x). Summing float32 terms in float32 loses precision wherever one term is near 1 and the
+// rest are tiny, exactly the confident predictions whose small loss matters: float64 lanes cost nothing
+// measurable.
 inline double row_sum_exp(const float* x, size_t c, float m, float scale, float* e) {
-  size_t j = 0;
-  double sum = 0.0;
 #ifdef __wasm_simd128__
-  const ExpConsts k;
-  const v128_t vm = wasm_f32x4_splat(m), vscale = wasm_f32x4_splat(scale);
-  v128_t lo = wasm_f64x2_splat(0.0), hi = lo;
-  for (; j + 4 <= c; j += 4) {
-    const v128_t v = exp_nonpos(wasm_f32x4_mul(wasm_f32x4_sub(wasm_v128_load(x + j), vm), vscale), k);
-    if (e) wasm_v128_store(e + j, v);
-    add_f64(v, lo, hi);
+  if (c >= 4) {
+    const ExpConsts k;
+    const v128_t vm = wasm_f32x4_splat(m), vs = wasm_f32x4_splat(scale);
+    const bool scaled = scale != 1.0f;
+    auto exp_at = [&](const float* p) {
+      const v128_t d = wasm_f32x4_sub(wasm_v128_load(p), vm);
+      return exp_nonpos(scaled ? wasm_f32x4_mul(d, vs) : d, k);
+    };
+    const v128_t last = exp_at(x + c - 4);
+    v128_t lo0 = wasm_f64x2_splat(0.0), hi0 = lo0, lo1 = lo0, hi1 = lo0;
+    const size_t full = c & ~size_t{3};
+    size_t j = 0;
+    for (; j + 8 <= full; j += 8) {
+      const v128_t v0 = exp_at(x + j), v1 = exp_at(x + j + 4);
+      if (e) {
+        wasm_v128_store(e + j, v0);
+        wasm_v128_store(e + j + 4, v1);
+      }
+      add_f64(v0, lo0, hi0);
+      add_f64(v1, lo1, hi1);
+    }
+    if (j < full) {
+      const v128_t v = exp_at(x + j);
+      if (e) wasm_v128_store(e + j, v);
+      add_f64(v, lo0, hi0);
+    }
+    if (full != c) {
+      if (e) wasm_v128_store(e + c - 4, last);
+      add_f64(wasm_v128_and(last, tail_lanes(c)), lo1, hi1);
+    }
+    return hsum_f64(wasm_f64x2_add(lo0, lo1), wasm_f64x2_add(hi0, hi1));
   }
-  sum = hsum_f64(lo, hi);
 #endif
-  for (; j < c; j++) {
+  double sum = 0.0;
+  for (size_t j = 0; j < c; j++) {
     const float v = exp_nonpos((x[j] - m) * scale);
     if (e) e[j] = v;
     sum += v;
@@ -166,16 +209,23 @@ inline double row_sum_exp(const float* x, size_t c, float m, float scale, float*
   return sum;
 }
 
-// y[j] = (x[j] - m) * a + b. Subtracting m first keeps log-softmax exact near the max of large logits.
+// y[j] = (x[j] - m) * a + b; y may alias x. Subtracting m first keeps log-softmax exact near the max of
+// large logits.
 inline void row_affine(const float* x, float* y, size_t c, float m, float a, float b) {
-  size_t j = 0;
 #ifdef __wasm_simd128__
-  const v128_t vm = wasm_f32x4_splat(m), va = wasm_f32x4_splat(a), vb = wasm_f32x4_splat(b);
-  for (; j + 4 <= c; j += 4)
-    wasm_v128_store(
-        y + j, wasm_f32x4_add(wasm_f32x4_mul(wasm_f32x4_sub(wasm_v128_load(x + j), vm), va), vb));
+  if (c >= 4) {
+    const v128_t vm = wasm_f32x4_splat(m), va = wasm_f32x4_splat(a), vb = wasm_f32x4_splat(b);
+    auto at = [&](const float* p) {
+      return wasm_f32x4_add(wasm_f32x4_mul(wasm_f32x4_sub(wasm_v128_load(p), vm), va), vb);
+    };
+    const v128_t last = at(x + c - 4);
+    size_t j = 0;
+    for (; j + 4 <= c; j += 4) wasm_v128_store(y + j, at(x + j));
+    wasm_v128_store(y + c - 4, last);
+    return;
+  }
 #endif
-  for (; j < c; j++) y[j] = (x[j] - m) * a + b;
+  for (size_t j = 0; j < c; j++) y[j] = (x[j] - m) * a + b;
 }
 
 }  // namespace xe

@@ -1,0 +1,16 @@
+// The splatted exp constants that vmath.h loads once per kernel call (see there for why).
+#include "vmath.h"
+
+namespace xe {
+
+#ifdef __wasm_simd128__
+#define XE_SPLAT(v) {v, v, v, v}
+alignas(16) float exp_consts[10][4] = {
+    XE_SPLAT(expc::kLog2e), XE_SPLAT(expc::kMagicBias), XE_SPLAT(expc::kMinusLn2Hi), XE_SPLAT(expc::kMinusLn2Lo),
+    XE_SPLAT(expc::kC5),    XE_SPLAT(expc::kC4),        XE_SPLAT(expc::kC3),         XE_SPLAT(expc::kC2),
+    XE_SPLAT(expc::kC1),    XE_SPLAT(expc::kDenormCutoff),
+};
+#undef XE_SPLAT
+#endif
+
+}  // namespace xe
