@@ -79,3 +79,44 @@ export function numericGrad(f, x, h = 1e-5) {
     return (up - down) / (2 * h);
   });
 }
+
+/**
+ * The analytic gradient of crossEntropy (of the sum of the per-row losses for 'none') in float64:
+ * per row, scale * (A * softmax_j - a_j) from logits, scale * -a_j / p_j inside the clamp from probs.
+ */
+export function crossEntropyGrad(x, target, { classes: c, from = 'logits', reduction = 'mean', weight, ignoreIndex = -100, labelSmoothing: eps = 0, base = Math.E, probEps = 1e-7 }) {
+  const n = x.length / c;
+  const dense = target.length === n * c && c !== 1 && n !== 0;
+  const w = (j) => (weight ? weight[j] : 1);
+  let divisor = 0;
+  for (let i = 0; i < n; i++) {
+    if (dense) divisor += 1;
+    else if (target[i] !== ignoreIndex) divisor += w(target[i]);
+  }
+  const grad = new Float64Array(n * c);
+  if (reduction === 'mean' && divisor === 0) return grad;
+  const scale = 1 / Math.log(base) / (reduction === 'mean' ? divisor : 1);
+  for (let i = 0; i < n; i++) {
+    const a = new Array(c).fill(0);
+    if (dense) {
+      for (let j = 0; j < c; j++) a[j] = w(j) * ((1 - eps) * target[i * c + j] + eps / c);
+    } else {
+      const t = target[i];
+      if (t === ignoreIndex) continue;
+      for (let j = 0; j < c; j++) a[j] = w(j) * (eps / c);
+      a[t] += (1 - eps) * w(t);
+    }
+    const z = Array.from(x.slice(i * c, i * c + c));
+    if (from === 'logits') {
+      const logp = logSoftmaxRow(z);
+      const A = a.reduce((s, v) => s + v, 0);
+      for (let j = 0; j < c; j++) grad[i * c + j] = scale * (A * Math.exp(logp[j]) - a[j]);
+    } else {
+      for (let j = 0; j < c; j++) {
+        const inside = z[j] >= probEps && z[j] <= 1;
+        grad[i * c + j] = a[j] !== 0 && inside ? (-scale * a[j]) / z[j] : 0;
+      }
+    }
+  }
+  return grad;
+}
