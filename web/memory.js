@@ -1,7 +1,8 @@
 // Wasm memory for one instance: per-call scratch allocations and the user-facing WasmArray.
 const MAX_BYTES = 2 ** 32 - 2 ** 16; // the 4 GiB wasm32 address space, less the first page
+const GIB = 2 ** 30;
 
-function gib(bytes) {
+function mib(bytes) {
   return `${(bytes / 2 ** 20).toFixed(1)} MiB`;
 }
 
@@ -23,10 +24,23 @@ export class Memory {
     const heap = this.core.HEAPU8.length;
     const fail = () =>
       new RangeError(
-        `${fn}: cannot allocate ${gib(bytes)} of wasm memory: the heap is ${gib(heap)} and can grow to at most ${gib(MAX_BYTES)}`,
+        `${fn}: cannot allocate ${mib(bytes)} of wasm memory: the heap is ${mib(heap)} and can grow to at most ${mib(MAX_BYTES)}`,
       );
     if (bytes > MAX_BYTES) throw fail();
-    const ptr = this.core._malloc(Math.max(bytes, 1)) >>> 0;
+    let ptr = this.core._malloc(Math.max(bytes, 1)) >>> 0;
+    if (ptr === 0 && bytes >= GIB) {
+      // dlmalloc extends the heap by less than 2 GiB at a time (sbrk takes a signed int32), so a larger
+      // block can fail in a heap that has room for it: extend the heap in 1 GiB blocks first, whose
+      // release merges them into the free top of the heap, then try again.
+      const blocks = [];
+      for (let grown = 0; grown < bytes; grown += GIB) {
+        const block = this.core._malloc(GIB) >>> 0;
+        if (block === 0) break;
+        blocks.push(block);
+      }
+      for (const block of blocks) this.core._free(block);
+      ptr = this.core._malloc(bytes) >>> 0;
+    }
     if (ptr === 0) throw fail();
     return ptr;
   }

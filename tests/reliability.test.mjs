@@ -1,0 +1,124 @@
+// Hostile and unusual input, memory limits, several instances and threads, and what ships.
+import assert from 'node:assert/strict';
+import { readFileSync, readdirSync } from 'node:fs';
+import test from 'node:test';
+import v8 from 'node:v8';
+import vm from 'node:vm';
+import { Worker } from 'node:worker_threads';
+
+import { load } from '../web/index.js';
+import { builds, close, rng, uniform } from './lib/builds.mjs';
+
+v8.setFlagsFromString('--expose-gc');
+const gc = vm.runInNewContext('gc');
+
+// The byte offset a fresh allocation of `n` floats gets, and the memory size: equal before and after
+// means nothing was left allocated in between.
+function probe(xe, n = 1024) {
+  const a = xe.alloc(n);
+  const where = [a.array.byteOffset, a.array.buffer.byteLength];
+  a.free();
+  return where;
+}
+
+for (const [simd, xe] of await builds()) {
+  const build = simd ? 'simd' : 'scalar';
+
+  test(`${build}: views with a byte offset, SharedArrayBuffers, -0 and subnormals`, () => {
+    const backing = new Float32Array([9, 9, 1, 2, 3, 9]);
+    close(xe.softmax(backing.subarray(2, 5), { classes: 3 }), xe.softmax([1, 2, 3], { classes: 3 }));
+    const labels = new Int32Array([7, 2, 7]).subarray(1, 2);
+    close(xe.crossEntropy(backing.subarray(2, 5), labels, { classes: 3 }), xe.crossEntropy([1, 2, 3], [2], { classes: 3 }));
+    const shared = new Float32Array(new SharedArrayBuffer(12));
+    shared.set([1, 2, 3]);
+    close(xe.logSoftmax(shared, { classes: 3 }), xe.logSoftmax([1, 2, 3], { classes: 3 }));
+    const out = new Float32Array(new SharedArrayBuffer(12));
+    xe.sigmoid(shared, { out });
+    close(out, xe.sigmoid([1, 2, 3]));
+    assert.ok(Object.is(xe.sigmoid([-0])[0] - 0.5, 0));
+    const tiny = 1e-40; // float32 subnormal
+    close(xe.softmax([tiny, -tiny], { classes: 2 }), [0.5, 0.5]);
+    close(xe.crossEntropy([tiny, 0.5, 1 - tiny], [2], { classes: 3, from: 'probs' }), 0, { atol: 1e-7 });
+  });
+
+  test(`${build}: a detached buffer is a TypeError`, () => {
+    const x = new Float32Array([1, 2, 3]);
+    structuredClone(x.buffer, { transfer: [x.buffer] });
+    assert.throws(() => xe.softmax(x, { classes: 3 }), { name: 'TypeError', message: 'softmax: x is backed by a detached ArrayBuffer' });
+    const out = new Float32Array(3);
+    structuredClone(out.buffer, { transfer: [out.buffer] });
+    assert.throws(() => xe.softmax([1, 2, 3], { classes: 3, out }), { name: 'TypeError', message: /options.out is backed by a detached ArrayBuffer/ });
+  });
+
+  // Skipped under AddressSanitizer: its quarantine delays reusing freed blocks, and its shadow memory
+  // takes an eighth of the address space the memory test fills.
+  const sanitized = process.env.XE_SANITIZED && 'not under AddressSanitizer';
+
+  test(`${build}: forgotten WasmArrays are reclaimed after garbage collection`, { skip: sanitized }, async () => {
+    const before = probe(xe, 1 << 20);
+    for (let i = 0; i < 20; i++) xe.alloc(1 << 20); // 80 MiB, never freed by hand
+    for (let i = 0; i < 10 && probe(xe, 1 << 20)[0] !== before[0]; i++) {
+      gc();
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    assert.equal(probe(xe, 1 << 20)[0], before[0]);
+  });
+
+  test(`${build}: results are identical across instances and worker threads`, async () => {
+    const random = rng(21);
+    const x = uniform(random, 64 * 37, -5, 5);
+    const y = Int32Array.from({ length: 64 }, () => Math.floor(random() * 37));
+    const mine = xe.crossEntropyWithGrad(x, y, { classes: 37, labelSmoothing: 0.1 });
+    const [a, b] = await Promise.all([load({ simd }), load({ simd })]);
+    assert.deepEqual(a.crossEntropyWithGrad(x, y, { classes: 37, labelSmoothing: 0.1 }), mine);
+    assert.deepEqual(b.softmax(x, { classes: 37 }), xe.softmax(x, { classes: 37 }));
+    const source = `
+      const { parentPort, workerData } = require('node:worker_threads');
+      import(workerData.entry).then(async ({ load }) => {
+        const xe = await load({ simd: workerData.simd });
+        parentPort.postMessage(xe.crossEntropyWithGrad(workerData.x, workerData.y, { classes: 37, labelSmoothing: 0.1 }));
+      });`;
+    const entry = new URL('../web/index.js', import.meta.url).href;
+    const results = await Promise.all(
+      [0, 1].map(
+        () =>
+          new Promise((resolve, reject) => {
+            const w = new Worker(source, { eval: true, workerData: { entry, simd, x, y } });
+            w.once('message', (m) => resolve(m) || w.terminate());
+            w.once('error', reject);
+          }),
+      ),
+    );
+    for (const r of results) assert.deepEqual(r, mine);
+  });
+}
+
+test('memory: inputs of hundreds of MiB work, an impossible request is a RangeError, and the instance goes on', { skip: process.env.XE_SANITIZED && 'not under AddressSanitizer' }, async () => {
+  const xe = await load();
+  const n = 64 * 2 ** 20; // 256 MiB of float32
+  const big = xe.alloc(n);
+  big.array.fill(1);
+  const labels = new Int32Array(n / 1024);
+  close(xe.crossEntropy(big, labels, { classes: 1024 }), Math.log(1024), { rtol: 1e-6 });
+  const huge = xe.alloc(600 * 2 ** 20); // 2.4 GiB: a copy of it cannot fit next to it
+  assert.throws(() => xe.softmax(huge, { classes: 1024 }), {
+    name: 'RangeError',
+    message: /^softmax: cannot allocate 2400.0 MiB of wasm memory: the heap is \d+\.\d MiB and can grow to at most 4095.9 MiB$/,
+  });
+  huge.free();
+  big.free();
+  close(xe.softmax([0, 0], { classes: 2 }), [0.5, 0.5]);
+  assert.throws(() => xe.alloc(2 ** 30), { name: 'RangeError', message: /alloc: cannot allocate 4096.0 MiB/ });
+});
+
+test('what ships uses no eval or new Function (strict CSP)', { skip: process.env.XE_SANITIZED && 'checks the release build' }, () => {
+  const files = [
+    ...readdirSync(new URL('../dist/', import.meta.url)).filter((f) => f.endsWith('.mjs')).map((f) => `../dist/${f}`),
+    ...readdirSync(new URL('../web/', import.meta.url)).filter((f) => f.endsWith('.js')).map((f) => `../web/${f}`),
+  ];
+  assert.ok(files.length >= 4);
+  for (const f of files) {
+    const text = readFileSync(new URL(f, import.meta.url), 'utf8');
+    assert.doesNotMatch(text, /\beval\s*\(|\bnew\s+Function\b|\bFunction\s*\(/, f);
+  }
+});
