@@ -9,7 +9,8 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium } from 'playwright-core';
-import { repoRoot, startServer } from '../scripts/server.mjs';
+import { createServer } from 'node:http';
+import { createHandler, repoRoot, startServer } from '../scripts/server.mjs';
 
 const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
 const TIMEOUT = 60_000;
@@ -144,5 +145,51 @@ test('xentropy in Chromium: page and module worker', async (t) => {
         }
       });
     }
+  }
+});
+
+// The strictest policy a wasm library can live with: scripts only from the origin, wasm compilation
+// allowed, no eval. The library is built with -sDYNAMIC_EXECUTION=0 and must need nothing more.
+const CSP = "default-src 'self'; img-src 'self' data:; script-src 'self' 'wasm-unsafe-eval'";
+
+test('xentropy in Chromium under Content-Security-Policy: script-src \'self\' \'wasm-unsafe-eval\'', async (t) => {
+  assert.ok(existsSync(CHROMIUM), `Chromium not found at ${CHROMIUM}`);
+  const cleanups = [];
+  t.after(async () => {
+    while (cleanups.length) await cleanups.pop()().catch((error) => console.error('cleanup:', error));
+  });
+  const handler = createHandler(repoRoot);
+  const server = createServer((req, res) => {
+    res.setHeader('Content-Security-Policy', CSP);
+    handler(req, res);
+  });
+  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
+  cleanups.push(() => new Promise((resolve) => server.close(resolve)));
+  server.closeIdleConnections?.();
+  const profile = await mkdtemp(join(tmpdir(), 'xentropy-chromium-'));
+  cleanups.push(() => rm(profile, { recursive: true, force: true, maxRetries: 3 }));
+  const context = await chromium.launchPersistentContext(profile, {
+    executablePath: CHROMIUM,
+    headless: true,
+    args: ['--no-sandbox', '--disable-background-networking', '--disable-component-update', '--no-first-run', '--disable-gpu'],
+    timeout: TIMEOUT,
+  });
+  cleanups.push(() => context.close());
+  cleanups.push(async () => server.closeAllConnections?.());
+  context.setDefaultTimeout(TIMEOUT);
+  for (const simd of [true, false]) {
+    const page = await context.newPage();
+    const errors = [];
+    page.on('console', (m) => m.type() === 'error' && errors.push(m.text()));
+    page.on('pageerror', (e) => errors.push(e.message));
+    const response = await page.goto(`http://127.0.0.1:${server.address().port}/tests/browser/csp.html?simd=${simd}`);
+    assert.equal(response.headers()['content-security-policy'], CSP);
+    await page.waitForFunction(() => window.__result !== undefined);
+    const result = await page.evaluate(() => window.__result);
+    assert.ok(result.ok, `checks threw under the CSP: ${result.error}`);
+    checkResult(result.value, { where: 'page', simd });
+    assert.deepEqual(result.violations, [], 'no CSP violations');
+    assert.deepEqual(errors, [], 'no console errors');
+    await page.close();
   }
 });
