@@ -9,7 +9,7 @@ XE_SANITIZE=address,undefined XE_BUILD_TYPE=RelWithDebInfo bash scripts/build.sh
 tree=build-asan/package
 rm -rf "$tree"
 mkdir -p "$tree"
-cp -r package.json web tests "$tree"/
+cp -r package.json web tests examples "$tree"/
 cp -r dist-asan "$tree"/dist
 ln -s "$PWD/node_modules" "$tree"/node_modules
 cd "$tree"

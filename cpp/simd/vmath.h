@@ -4,8 +4,14 @@
 // sigmoid, softplus and tanh are written in terms of exp(-|x|). So one function covers all of them, and
 // it never needs an overflow path.
 //
-// The algorithm is XNNPACK's "rr2-p5" (src/f32-raddstoreexpminusmax/scalar-rr2-p5.c.in):
+// The algorithm is XNNPACK's "rr2-p5" (src/f32-raddstoreexpminusmax/scalar-rr2-p5.c.in), with a cheaper
+// underflow rule:
 //
+//   0. Inputs below -88 are raised to -88 first (one max). There n = -127, whose biased exponent is 0, so
+//      s = +0 and the result is exactly 0: this is what makes exp(-Infinity) exactly 0, and exp(x) for
+//      x < -87.68 flushes to 0 (above that, results below 2^-126 are float32 subnormals). A NaN fails the
+//      comparison, passes through unchanged and comes out as NaN. This costs one instruction where a
+//      compare-and-select after the polynomial costs three and a register (XNNPACK's form).
 //   1. Range reduction. n = round(x / ln 2), computed by adding the magic number 1.5 * 2^23 + 127: the
 //      addition rounds x * log2(e) to an integer (float32 has 23 fraction bits), and the +127 puts the
 //      biased exponent of 2^n into the low mantissa bits, so shifting the bits left by 23 yields the float
@@ -15,13 +21,10 @@
 //      and a low part (Cody-Waite), leaving |t| <= ln(2) / 2.
 //   3. exp(t) ~= 1 + t * p(t), p a degree-4 minimax polynomial; the result is s + (t * s) * p(t).
 //      The maximum error is about 2 ulp for inputs in [-87.3, 0].
-//   4. Below -87.336 (where the result would be a float32 subnormal) the result is flushed to +0.
-//      This is also what makes exp(-Infinity) exactly 0: the comparison x < cutoff is true for -Infinity.
-//      For NaN the comparison is false, and the NaN that flowed through steps 1-3 comes out unchanged.
 //
 // There is no fused multiply-add in wasm SIMD128 and none is emitted for the scalar code either, so the
-// scalar and the vector versions below return bit-identical results for the same input. The scalar one
-// handles the tail of every SIMD loop and is the whole computation in the scalar build.
+// scalar and the vector versions below return bit-identical results for the same input; the scalar one is
+// the whole computation in the scalar build.
 #pragma once
 
 #include <cstddef>
@@ -43,7 +46,7 @@ constexpr float kC4 = 0x1.573A1Ap-5f;
 constexpr float kC3 = 0x1.555A80p-3f;
 constexpr float kC2 = 0x1.FFFDC6p-2f;
 constexpr float kC1 = 0x1.FFFFF6p-1f;
-constexpr float kDenormCutoff = -0x1.5D589Ep6f;  // -87.33654: below it exp(x) is subnormal in float32
+constexpr float kLowest = -88.0f;  // exp(-88) computes as exactly 0; see step 0
 }  // namespace expc
 
 inline float bits_to_float(uint32_t u) {
@@ -60,6 +63,7 @@ inline uint32_t float_to_bits(float f) {
 // exp(x) for x <= 0; exp(-Infinity) = 0, NaN stays NaN.
 inline float exp_nonpos(float x) {
   using namespace expc;
+  x = x < kLowest ? kLowest : x;  // NaN passes through
   float n = x * kLog2e + kMagicBias;
   const float s = bits_to_float(float_to_bits(n) << 23);
   n -= kMagicBias;
@@ -70,8 +74,7 @@ inline float exp_nonpos(float x) {
   p = p * t + kC2;
   p = p * t + kC1;
   t *= s;
-  const float f = t * p + s;
-  return x < kDenormCutoff ? 0.0f : f;
+  return t * p + s;
 }
 
 #ifdef __wasm_simd128__
@@ -81,7 +84,7 @@ inline float exp_nonpos(float x) {
 extern float exp_consts[10][4];
 
 struct ExpConsts {
-  v128_t log2e, magic, ln2_hi, ln2_lo, c5, c4, c3, c2, c1, cutoff;
+  v128_t log2e, magic, ln2_hi, ln2_lo, c5, c4, c3, c2, c1, lowest;
   ExpConsts()
       : log2e(wasm_v128_load(exp_consts[0])),
         magic(wasm_v128_load(exp_consts[1])),
@@ -92,11 +95,12 @@ struct ExpConsts {
         c3(wasm_v128_load(exp_consts[6])),
         c2(wasm_v128_load(exp_consts[7])),
         c1(wasm_v128_load(exp_consts[8])),
-        cutoff(wasm_v128_load(exp_consts[9])) {}
+        lowest(wasm_v128_load(exp_consts[9])) {}
 };
 
 // Four lanes of exp_nonpos, the same operations in the same order.
 inline v128_t exp_nonpos(v128_t x, const ExpConsts& k) {
+  x = wasm_f32x4_pmax(x, k.lowest);  // x < lowest ? lowest : x, so NaN passes through
   v128_t n = wasm_f32x4_add(wasm_f32x4_mul(x, k.log2e), k.magic);
   const v128_t s = wasm_i32x4_shl(n, 23);
   n = wasm_f32x4_sub(n, k.magic);
@@ -107,8 +111,7 @@ inline v128_t exp_nonpos(v128_t x, const ExpConsts& k) {
   p = wasm_f32x4_add(wasm_f32x4_mul(p, t), k.c2);
   p = wasm_f32x4_add(wasm_f32x4_mul(p, t), k.c1);
   t = wasm_f32x4_mul(t, s);
-  const v128_t f = wasm_f32x4_add(wasm_f32x4_mul(t, p), s);
-  return wasm_v128_andnot(f, wasm_f32x4_lt(x, k.cutoff));
+  return wasm_f32x4_add(wasm_f32x4_mul(t, p), s);
 }
 
 // Adds the four float32 lanes of v to two float64 accumulators (lanes 0,1 and 2,3).
@@ -164,40 +167,37 @@ inline float row_max(const float* x, size_t c) {
 // sum_j exp((x[j] - m) * scale) accumulated in float64; stores each exponential into e when e != nullptr
 // (e may alias x). Summing float32 terms in float32 loses precision wherever one term is near 1 and the
 // rest are tiny, exactly the confident predictions whose small loss matters: float64 lanes cost nothing
-// measurable.
+// measurable. The loop is not unrolled: the ten constants, the max and two accumulators already fill
+// most of x64's sixteen vector registers, and V8 spills beyond that.
+#ifdef __wasm_simd128__
+template <bool kScaled>
+inline double row_sum_exp_simd(const float* x, size_t c, float m, float scale, float* e) {
+  const ExpConsts k;
+  const v128_t vm = wasm_f32x4_splat(m), vs = wasm_f32x4_splat(scale);
+  auto exp_at = [&](const float* p) {
+    const v128_t d = wasm_f32x4_sub(wasm_v128_load(p), vm);
+    return exp_nonpos(kScaled ? wasm_f32x4_mul(d, vs) : d, k);
+  };
+  const v128_t last = exp_at(x + c - 4);
+  v128_t lo = wasm_f64x2_splat(0.0), hi = lo;
+  const size_t full = c & ~size_t{3};
+  for (size_t j = 0; j < full; j += 4) {
+    const v128_t v = exp_at(x + j);
+    if (e) wasm_v128_store(e + j, v);
+    add_f64(v, lo, hi);
+  }
+  if (full != c) {
+    if (e) wasm_v128_store(e + c - 4, last);
+    add_f64(wasm_v128_and(last, tail_lanes(c)), lo, hi);
+  }
+  return hsum_f64(lo, hi);
+}
+#endif
+
 inline double row_sum_exp(const float* x, size_t c, float m, float scale, float* e) {
 #ifdef __wasm_simd128__
   if (c >= 4) {
-    const ExpConsts k;
-    const v128_t vm = wasm_f32x4_splat(m), vs = wasm_f32x4_splat(scale);
-    const bool scaled = scale != 1.0f;
-    auto exp_at = [&](const float* p) {
-      const v128_t d = wasm_f32x4_sub(wasm_v128_load(p), vm);
-      return exp_nonpos(scaled ? wasm_f32x4_mul(d, vs) : d, k);
-    };
-    const v128_t last = exp_at(x + c - 4);
-    v128_t lo0 = wasm_f64x2_splat(0.0), hi0 = lo0, lo1 = lo0, hi1 = lo0;
-    const size_t full = c & ~size_t{3};
-    size_t j = 0;
-    for (; j + 8 <= full; j += 8) {
-      const v128_t v0 = exp_at(x + j), v1 = exp_at(x + j + 4);
-      if (e) {
-        wasm_v128_store(e + j, v0);
-        wasm_v128_store(e + j + 4, v1);
-      }
-      add_f64(v0, lo0, hi0);
-      add_f64(v1, lo1, hi1);
-    }
-    if (j < full) {
-      const v128_t v = exp_at(x + j);
-      if (e) wasm_v128_store(e + j, v);
-      add_f64(v, lo0, hi0);
-    }
-    if (full != c) {
-      if (e) wasm_v128_store(e + c - 4, last);
-      add_f64(wasm_v128_and(last, tail_lanes(c)), lo1, hi1);
-    }
-    return hsum_f64(wasm_f64x2_add(lo0, lo1), wasm_f64x2_add(hi0, hi1));
+    return scale == 1.0f ? row_sum_exp_simd<false>(x, c, m, scale, e) : row_sum_exp_simd<true>(x, c, m, scale, e);
   }
 #endif
   double sum = 0.0;
