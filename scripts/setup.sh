@@ -40,8 +40,10 @@ if [ ${#missing[@]} -gt 0 ]; then
   "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive $cmd -q
 fi
 
-# node modules: install when absent or older than the lock file.
+# node modules: install when absent or older than the lock file. `npm install` rather than `npm ci`:
+# npm 11 writes lock files without the other platforms' optional packages (rollup's, esbuild's), which
+# `npm ci` then refuses; `npm install` installs the locked versions all the same.
 if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
-  say "installing node modules (npm ci)"
-  npm ci --no-audit --no-fund
+  say "installing node modules (npm install)"
+  npm install --no-audit --no-fund
 fi
