@@ -2,6 +2,7 @@
 // Inputs are copied into scratch memory (WasmArrays are used in place), results are computed into
 // scratch memory and copied to `out` only once the call has succeeded; scratch is freed in `finally`.
 import * as check from './check.js';
+import { createClassifier } from './classifier.js';
 import { Memory, Scratch, WasmArray } from './memory.js';
 import { createMetrics } from './metrics.js';
 import { VERSION } from './version.js';
@@ -212,5 +213,6 @@ export function createApi(core) {
     klDivergence,
     evaluate,
     evaluator,
+    Classifier: createClassifier(core, memory, withScratch),
   });
 }

@@ -181,7 +181,7 @@ export interface ClassifierOptions {
 }
 
 export interface TrainOptions {
-  /** Step size, a finite number > 0. */
+  /** Step size, a finite number > 0; default 0.01. */
   learningRate?: number;
   /** Default 'adam'. */
   optimizer?: Optimizer;
@@ -194,9 +194,9 @@ export interface TrainOptions {
 }
 
 export interface FitOptions extends TrainOptions {
-  /** Passes over the data. */
+  /** Passes over the data; default 10. */
   epochs?: number;
-  /** Rows per step. */
+  /** Rows per step; default 32. */
   batchSize?: number;
   /** Shuffle the rows each epoch (seeded); default true. */
   shuffle?: boolean;
@@ -216,9 +216,12 @@ export interface FitEntry {
 export interface Classifier {
   readonly features: number;
   readonly classes: number;
+  readonly hidden: number[];
+  readonly activation: Activation;
   /**
-   * One optimizer step on a batch. Returns the mean loss of the forward pass before the update.
-   * @throws {Error} once disposed.
+   * One optimizer step on a batch. Returns the mean cross-entropy (without the L2 term) of the forward
+   * pass before the update. Switching optimizer starts its state afresh. Inputs must be finite.
+   * @throws {Error} once disposed. @throws {RangeError} for non-finite inputs, bad labels or options.
    */
   trainStep(x: FloatInput, y: LabelInput, options?: TrainOptions): number;
   /** Mini-batch training; returns one entry per epoch. */
