@@ -14,7 +14,9 @@ T* at(Ptr p) {
 }
 xe::Reduction reduction(int r) { return static_cast<xe::Reduction>(r); }
 
-void softmax(Ptr x, Ptr y, size_t n, size_t c, float inv_t) { xe::softmax(at<float>(x), at<float>(y), n, c, inv_t); }
+void softmax(Ptr x, Ptr y, size_t n, size_t c, float inv_t) {
+  xe::softmax(at<float>(x), at<float>(y), n, c, inv_t);
+}
 void log_softmax(Ptr x, Ptr y, size_t n, size_t c, float inv_t) {
   xe::log_softmax(at<float>(x), at<float>(y), n, c, inv_t);
 }
@@ -24,7 +26,8 @@ void softmax_backward(Ptr p, Ptr g, Ptr dx, size_t n, size_t c) {
 void sigmoid(Ptr x, Ptr y, size_t len) { xe::sigmoid(at<float>(x), at<float>(y), len); }
 
 double cross_entropy(Ptr x, Ptr labels, Ptr target, Ptr weight, Ptr loss_out, Ptr grad, size_t n, size_t c,
-                     int ignore_index, float smoothing, bool from_probs, float eps, int red, double base_scale) {
+                     int ignore_index, float smoothing, bool from_probs, float eps, int red,
+                     double base_scale) {
   return xe::cross_entropy(at<float>(x), at<int32_t>(labels), at<float>(target), at<float>(weight),
                            at<float>(loss_out), at<float>(grad), n, c, ignore_index, smoothing, from_probs,
                            eps, reduction(red), base_scale);
@@ -38,7 +41,8 @@ double binary_cross_entropy(Ptr x, Ptr y, Ptr weight, Ptr loss_out, Ptr grad, si
 double entropy(Ptr p, Ptr loss_out, size_t n, size_t c, int red, double base_scale) {
   return xe::entropy(at<float>(p), at<float>(loss_out), n, c, reduction(red), base_scale);
 }
-double kl_divergence(Ptr p, Ptr q, Ptr loss_out, size_t n, size_t c, bool q_logits, int red, double base_scale) {
+double kl_divergence(Ptr p, Ptr q, Ptr loss_out, size_t n, size_t c, bool q_logits, int red,
+                     double base_scale) {
   return xe::kl_divergence(at<float>(p), at<float>(q), at<float>(loss_out), n, c, q_logits, reduction(red),
                            base_scale);
 }
@@ -83,8 +87,8 @@ xe::Classifier* make_classifier(int features, int classes, Ptr hidden, int hidde
                             static_cast<uint32_t>(seed));
 }
 Ptr classifier_parameters(xe::Classifier& m) { return reinterpret_cast<Ptr>(m.parameters()); }
-double classifier_train_step(xe::Classifier& m, Ptr x, Ptr labels, Ptr index, size_t n, float lr, int optimizer,
-                             float l2, float smoothing, Ptr weight) {
+double classifier_train_step(xe::Classifier& m, Ptr x, Ptr labels, Ptr index, size_t n, float lr,
+                             int optimizer, float l2, float smoothing, Ptr weight) {
   return m.train_step(at<float>(x), at<int32_t>(labels), at<int32_t>(index), n, lr,
                       static_cast<xe::Optimizer>(optimizer), l2, smoothing, at<float>(weight));
 }

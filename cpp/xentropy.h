@@ -27,19 +27,17 @@ void sigmoid(const float* x, float* y, size_t len);
 // loss_out: (n) or null, per-row losses; grad: (n, c) or null, d loss / d x (for kNone: of the sum).
 // Returns the mean (over the summed target-class weights for labels, over n for target) or the sum.
 double cross_entropy(const float* x, const int32_t* labels, const float* target, const float* weight,
-                     float* loss_out, float* grad, size_t n, size_t c, int32_t ignore_index,
-                     float smoothing, bool from_probs, float eps, Reduction reduction,
-                     double base_scale);
+                     float* loss_out, float* grad, size_t n, size_t c, int32_t ignore_index, float smoothing,
+                     bool from_probs, float eps, Reduction reduction, double base_scale);
 
 // Binary cross-entropy, element-wise. x: (len) logits or probabilities; y: (len) targets in [0, 1];
 // weight: (len) or null; loss_out, grad: (len) or null. Mean divides by len.
-double binary_cross_entropy(const float* x, const float* y, const float* weight, float* loss_out,
-                            float* grad, size_t len, float pos_weight, bool from_probs, float eps,
-                            Reduction reduction, double base_scale);
+double binary_cross_entropy(const float* x, const float* y, const float* weight, float* loss_out, float* grad,
+                            size_t len, float pos_weight, bool from_probs, float eps, Reduction reduction,
+                            double base_scale);
 
 // p: (n, c) probabilities. loss_out: (n) or null. Returns the sum or mean of -sum p log p per row.
-double entropy(const float* p, float* loss_out, size_t n, size_t c, Reduction reduction,
-               double base_scale);
+double entropy(const float* p, float* loss_out, size_t n, size_t c, Reduction reduction, double base_scale);
 // p: (n, c) probabilities; q: (n, c) probabilities, or logits when q_logits. Per row sum p (log p - log q).
 double kl_divergence(const float* p, const float* q, float* loss_out, size_t n, size_t c, bool q_logits,
                      Reduction reduction, double base_scale);

@@ -35,9 +35,9 @@ void sigmoid(const float* x, float* y, size_t len) {
 }
 
 // x, y, weight, loss_out, grad: (len); weight, loss_out and grad may be null.
-double binary_cross_entropy(const float* x, const float* y, const float* weight, float* loss_out,
-                            float* grad, size_t len, float pos_weight, bool from_probs, float eps,
-                            Reduction reduction, double base_scale) {
+double binary_cross_entropy(const float* x, const float* y, const float* weight, float* loss_out, float* grad,
+                            size_t len, float pos_weight, bool from_probs, float eps, Reduction reduction,
+                            double base_scale) {
   if (reduction == kMean && len == 0) return NAN;
   const double scale = base_scale / (reduction == kMean ? static_cast<double>(len) : 1.0);
   double total = 0.0;

@@ -20,8 +20,8 @@ namespace {
 struct Options {
   const float* weight;  // (c) or null
   float smoothing;
-  float eps;            // probability clamp for from_probs
-  double grad_scale;    // d reduced loss / d per-row loss, in output units
+  float eps;          // probability clamp for from_probs
+  double grad_scale;  // d reduced loss / d per-row loss, in output units
 };
 
 // The coefficient row a (c) for a distribution target row y, or the shared smoothing part for labels.
@@ -116,9 +116,8 @@ double row_from_probs(const float* q, int32_t t, const float* a, size_t c, const
 }  // namespace
 
 double cross_entropy(const float* x, const int32_t* labels, const float* target, const float* weight,
-                     float* loss_out, float* grad, size_t n, size_t c, int32_t ignore_index,
-                     float smoothing, bool from_probs, float eps, Reduction reduction,
-                     double base_scale) {
+                     float* loss_out, float* grad, size_t n, size_t c, int32_t ignore_index, float smoothing,
+                     bool from_probs, float eps, Reduction reduction, double base_scale) {
   // The mean divides by the summed weights of the target classes of the rows that count (labels), or by
   // n (distributions), as PyTorch does. A zero divisor gives NaN and an all-zero gradient.
   double divisor = static_cast<double>(n);
@@ -157,7 +156,8 @@ double cross_entropy(const float* x, const int32_t* labels, const float* target,
       fill_coefficients(target + i * c, weight, smoothing, c, a.data());
     }
     const float* ai = a.empty() ? nullptr : a.data();
-    const double loss = from_probs ? row_from_probs(xi, t, ai, c, o, gi) : row_from_logits(xi, t, ai, c, o, gi);
+    const double loss =
+        from_probs ? row_from_probs(xi, t, ai, c, o, gi) : row_from_logits(xi, t, ai, c, o, gi);
     total += loss;
     if (loss_out) loss_out[i] = static_cast<float>(loss * base_scale);
   }

@@ -16,8 +16,7 @@ double reduce(double total, size_t n, Reduction reduction, double base_scale) {
 }  // namespace
 
 // p: (n, c); loss_out: (n) or null.
-double entropy(const float* p, float* loss_out, size_t n, size_t c, Reduction reduction,
-               double base_scale) {
+double entropy(const float* p, float* loss_out, size_t n, size_t c, Reduction reduction, double base_scale) {
   double total = 0.0;
   for (size_t i = 0; i < n; i++) {
     const float* pi = p + i * c;
@@ -46,7 +45,8 @@ double kl_divergence(const float* p, const float* q, float* loss_out, size_t n, 
     double d = 0.0;
     for (size_t j = 0; j < c; j++) {
       if (pi[j] == 0.0f) continue;
-      const double log_q = q_logits ? (static_cast<double>(qi[j]) - m) - log_s : std::log(static_cast<double>(qi[j]));
+      const double log_q =
+          q_logits ? (static_cast<double>(qi[j]) - m) - log_s : std::log(static_cast<double>(qi[j]));
       d += pi[j] * (std::log(static_cast<double>(pi[j])) - log_q);
     }
     total += d;

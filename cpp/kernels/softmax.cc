@@ -49,8 +49,8 @@ void softmax_backward(const float* p, const float* g, float* dx, size_t n, size_
 #ifdef __wasm_simd128__
     const v128_t vd = wasm_f32x4_splat(d);
     for (; j + 4 <= c; j += 4)
-      wasm_v128_store(di + j, wasm_f32x4_mul(wasm_v128_load(pi + j),
-                                             wasm_f32x4_sub(wasm_v128_load(gi + j), vd)));
+      wasm_v128_store(di + j,
+                      wasm_f32x4_mul(wasm_v128_load(pi + j), wasm_f32x4_sub(wasm_v128_load(gi + j), vd)));
 #endif
     for (; j < c; j++) di[j] = pi[j] * (gi[j] - d);
   }

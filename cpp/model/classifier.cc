@@ -22,7 +22,8 @@ namespace {
 constexpr size_t kChunk = 256;  // rows per forward pass in predict and evaluate
 
 // x: (n, in), w: (in, out), b: (out), y: (n, out). y = x w + b, eight or four outputs at a time.
-void dense_forward(const float* x, const float* w, const float* b, float* y, size_t n, size_t in, size_t out) {
+void dense_forward(const float* x, const float* w, const float* b, float* y, size_t n, size_t in,
+                   size_t out) {
   for (size_t i = 0; i < n; i++) {
     const float* xi = x + i * in;
     float* yi = y + i * out;
@@ -69,7 +70,8 @@ void dense_backward_params(const float* a, const float* dz, float* dw, size_t n,
       v128_t acc = wasm_f32x4_splat(0.0f);
       if (a) {
         for (size_t i = 0; i < n; i++) {
-          acc = wasm_f32x4_add(acc, wasm_f32x4_mul(wasm_f32x4_splat(a[i * in + k]), wasm_v128_load(dz + i * out + j)));
+          acc = wasm_f32x4_add(
+              acc, wasm_f32x4_mul(wasm_f32x4_splat(a[i * in + k]), wasm_v128_load(dz + i * out + j)));
         }
       } else {
         for (size_t i = 0; i < n; i++) acc = wasm_f32x4_add(acc, wasm_v128_load(dz + i * out + j));
@@ -99,7 +101,8 @@ void dense_backward_input(const float* dz, const float* w, float* da, size_t n, 
 #ifdef __wasm_simd128__
       if (out >= 4) {
         v128_t acc = wasm_f32x4_splat(0.0f);
-        for (; j + 4 <= out; j += 4) acc = wasm_f32x4_add(acc, wasm_f32x4_mul(wasm_v128_load(d + j), wasm_v128_load(wk + j)));
+        for (; j + 4 <= out; j += 4)
+          acc = wasm_f32x4_add(acc, wasm_f32x4_mul(wasm_v128_load(d + j), wasm_v128_load(wk + j)));
         s = (wasm_f32x4_extract_lane(acc, 0) + wasm_f32x4_extract_lane(acc, 1)) +
             (wasm_f32x4_extract_lane(acc, 2) + wasm_f32x4_extract_lane(acc, 3));
       }
@@ -146,9 +149,12 @@ void relu_inplace(float* y, size_t len) {
 }
 
 void activate(Activation f, float* y, size_t len) {
-  if (f == kRelu) relu_inplace(y, len);
-  else if (f == kTanh) tanh_inplace(y, len);
-  else sigmoid(y, y, len);
+  if (f == kRelu)
+    relu_inplace(y, len);
+  else if (f == kTanh)
+    tanh_inplace(y, len);
+  else
+    sigmoid(y, y, len);
 }
 
 // a, g: (len). g *= f'(z), written in terms of the activation a = f(z):
@@ -160,16 +166,22 @@ void activate_backward(Activation f, const float* a, float* g, size_t len) {
   for (; j + 4 <= len; j += 4) {
     const v128_t va = wasm_v128_load(a + j), vg = wasm_v128_load(g + j);
     v128_t r;
-    if (f == kRelu) r = wasm_v128_and(vg, wasm_f32x4_gt(va, zero));
-    else if (f == kTanh) r = wasm_f32x4_mul(vg, wasm_f32x4_sub(one, wasm_f32x4_mul(va, va)));
-    else r = wasm_f32x4_mul(vg, wasm_f32x4_mul(va, wasm_f32x4_sub(one, va)));
+    if (f == kRelu)
+      r = wasm_v128_and(vg, wasm_f32x4_gt(va, zero));
+    else if (f == kTanh)
+      r = wasm_f32x4_mul(vg, wasm_f32x4_sub(one, wasm_f32x4_mul(va, va)));
+    else
+      r = wasm_f32x4_mul(vg, wasm_f32x4_mul(va, wasm_f32x4_sub(one, va)));
     wasm_v128_store(g + j, r);
   }
 #endif
   for (; j < len; j++) {
-    if (f == kRelu) g[j] = a[j] > 0.0f ? g[j] : 0.0f;
-    else if (f == kTanh) g[j] = g[j] * (1.0f - a[j] * a[j]);
-    else g[j] = g[j] * (a[j] * (1.0f - a[j]));
+    if (f == kRelu)
+      g[j] = a[j] > 0.0f ? g[j] : 0.0f;
+    else if (f == kTanh)
+      g[j] = g[j] * (1.0f - a[j] * a[j]);
+    else
+      g[j] = g[j] * (a[j] * (1.0f - a[j]));
   }
 }
 
@@ -233,7 +245,8 @@ void adam_update(float* p, const float* g, float* m, float* v, size_t len, float
     wasm_v128_store(m + j, vm);
     wasm_v128_store(v + j, vv);
     const v128_t denom = wasm_f32x4_add(wasm_f32x4_mul(wasm_f32x4_sqrt(vv), vinv), veps);
-    wasm_v128_store(p + j, wasm_f32x4_sub(wasm_v128_load(p + j), wasm_f32x4_mul(vstep, wasm_f32x4_div(vm, denom))));
+    wasm_v128_store(p + j,
+                    wasm_f32x4_sub(wasm_v128_load(p + j), wasm_f32x4_mul(vstep, wasm_f32x4_div(vm, denom))));
   }
 #endif
   for (; j < len; j++) {
@@ -253,9 +266,7 @@ uint64_t splitmix64(uint64_t& state) {
 }
 
 // Uniform in [-1, 1) on a grid of 2^-23: exact in float32, so the draw does not depend on rounding.
-float uniform_pm1(uint64_t& state) {
-  return static_cast<float>(splitmix64(state) >> 40) * 0x1p-23f - 1.0f;
-}
+float uniform_pm1(uint64_t& state) { return static_cast<float>(splitmix64(state) >> 40) * 0x1p-23f - 1.0f; }
 
 }  // namespace
 
@@ -383,7 +394,8 @@ double Classifier::train_step(const float* x, const int32_t* labels, const int32
   if (n == 0 || !reserve(n)) return NAN;
   if (index) {
     for (size_t i = 0; i < n; i++) {
-      std::memcpy(batch_x_ + i * features_, x + static_cast<size_t>(index[i]) * features_, features_ * sizeof(float));
+      std::memcpy(batch_x_ + i * features_, x + static_cast<size_t>(index[i]) * features_,
+                  features_ * sizeof(float));
       batch_y_[i] = labels[index[i]];
     }
     x = batch_x_;

@@ -65,22 +65,22 @@ class Classifier {
   void step(float lr, Optimizer optimizer, float l2);
 
   size_t features_, classes_, layers_;
-  size_t* hidden_ = nullptr;         // (layers_ - 1)
-  size_t* offset_ = nullptr;         // (layers_) start of W_l in the parameter layout; b_l follows it
+  size_t* hidden_ = nullptr;  // (layers_ - 1)
+  size_t* offset_ = nullptr;  // (layers_) start of W_l in the parameter layout; b_l follows it
   Activation activation_;
-  size_t count_ = 0;                 // parameters
-  float* params_ = nullptr;          // (4 * count_): params, grads, first moment, second moment
+  size_t count_ = 0;         // parameters
+  float* params_ = nullptr;  // (4 * count_): params, grads, first moment, second moment
   float *grads_ = nullptr, *m_ = nullptr, *v_ = nullptr;
-  int optimizer_ = -1;               // the optimizer that owns m_ and v_, -1 before the first step
-  uint64_t t_ = 0;                   // Adam steps taken
+  int optimizer_ = -1;  // the optimizer that owns m_ and v_, -1 before the first step
+  uint64_t t_ = 0;      // Adam steps taken
   size_t last_correct_ = 0;
 
-  size_t rows_ = 0;                  // capacity of the workspace, in rows
-  float* work_ = nullptr;            // activations of every layer, then two delta buffers, then x
-  float** act_ = nullptr;            // (layers_) a_l: (rows_, width(l)), the last one the logits
+  size_t rows_ = 0;                       // capacity of the workspace, in rows
+  float* work_ = nullptr;                 // activations of every layer, then two delta buffers, then x
+  float** act_ = nullptr;                 // (layers_) a_l: (rows_, width(l)), the last one the logits
   float* delta_[2] = {nullptr, nullptr};  // (rows_, widest layer) each
-  float* batch_x_ = nullptr;         // (rows_, features)
-  int32_t* batch_y_ = nullptr;       // (rows_)
+  float* batch_x_ = nullptr;              // (rows_, features)
+  int32_t* batch_y_ = nullptr;            // (rows_)
 };
 
 }  // namespace xe

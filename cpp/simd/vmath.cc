@@ -4,11 +4,13 @@
 namespace xe {
 
 #ifdef __wasm_simd128__
-#define XE_SPLAT(v) {v, v, v, v}
+#define XE_SPLAT(v) \
+  { v, v, v, v }
 alignas(16) float exp_consts[10][4] = {
-    XE_SPLAT(expc::kLog2e), XE_SPLAT(expc::kMagicBias), XE_SPLAT(expc::kMinusLn2Hi), XE_SPLAT(expc::kMinusLn2Lo),
-    XE_SPLAT(expc::kC5),    XE_SPLAT(expc::kC4),        XE_SPLAT(expc::kC3),         XE_SPLAT(expc::kC2),
-    XE_SPLAT(expc::kC1),    XE_SPLAT(expc::kLowest),
+    XE_SPLAT(expc::kLog2e),      XE_SPLAT(expc::kMagicBias), XE_SPLAT(expc::kMinusLn2Hi),
+    XE_SPLAT(expc::kMinusLn2Lo), XE_SPLAT(expc::kC5),        XE_SPLAT(expc::kC4),
+    XE_SPLAT(expc::kC3),         XE_SPLAT(expc::kC2),        XE_SPLAT(expc::kC1),
+    XE_SPLAT(expc::kLowest),
 };
 #undef XE_SPLAT
 #endif

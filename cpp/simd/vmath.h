@@ -197,7 +197,8 @@ inline double row_sum_exp_simd(const float* x, size_t c, float m, float scale, f
 inline double row_sum_exp(const float* x, size_t c, float m, float scale, float* e) {
 #ifdef __wasm_simd128__
   if (c >= 4) {
-    return scale == 1.0f ? row_sum_exp_simd<false>(x, c, m, scale, e) : row_sum_exp_simd<true>(x, c, m, scale, e);
+    return scale == 1.0f ? row_sum_exp_simd<false>(x, c, m, scale, e)
+                         : row_sum_exp_simd<true>(x, c, m, scale, e);
   }
 #endif
   double sum = 0.0;
