@@ -373,7 +373,7 @@ void Classifier::step(float lr, Optimizer optimizer, float l2) {
   }
   if (optimizer != optimizer_) {  // a new optimizer starts from fresh state
     std::memset(m_, 0, 2 * count_ * sizeof(float));
-    t_ = 0;
+    beta1_t_ = beta2_t_ = 1.0;
     optimizer_ = optimizer;
   }
   if (optimizer == kSgd) {
@@ -381,10 +381,10 @@ void Classifier::step(float lr, Optimizer optimizer, float l2) {
   } else if (optimizer == kMomentum) {
     momentum_update(params_, grads_, m_, count_, lr, 0.9f);
   } else {
-    t_++;
-    const double t = static_cast<double>(t_);
-    const float step = static_cast<float>(lr / (1.0 - std::pow(0.9, t)));
-    const float sqrt_bc2 = static_cast<float>(std::sqrt(1.0 - std::pow(0.999, t)));
+    beta1_t_ *= 0.9;  // kept as running products: std::pow would add 4 KB of code and tables to the wasm
+    beta2_t_ *= 0.999;
+    const float step = static_cast<float>(lr / (1.0 - beta1_t_));
+    const float sqrt_bc2 = static_cast<float>(std::sqrt(1.0 - beta2_t_));
     adam_update(params_, grads_, m_, v_, count_, step, sqrt_bc2, 0.9f, 0.999f, 1e-8f);
   }
 }
