@@ -4,15 +4,10 @@
 // Fixtures: tests/browser/page.html (?simd=…&where=page|worker), check.js, worker.js.
 import test from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { chromium } from 'playwright-core';
+import { launchChromium } from './lib/chromium.mjs';
 import { createServer } from 'node:http';
 import { createHandler, repoRoot, startServer } from '../scripts/server.mjs';
 
-const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
 const TIMEOUT = 60_000;
 
 /** |a - b| <= atol + rtol * |b| elementwise (float32 results against float64 expectations). */
@@ -90,26 +85,10 @@ test('server: static files, application/wasm, no dotfiles', async (t) => {
 });
 
 test('xentropy in Chromium: page and module worker', async (t) => {
-  assert.ok(existsSync(CHROMIUM), `Chromium not found at ${CHROMIUM}: run \`bash scripts/setup.sh test\` or set CHROMIUM_PATH`);
-
-  // Cleanups run last-in first-out (the browser closes before its profile directory is removed).
-  const cleanups = [];
-  t.after(async () => {
-    while (cleanups.length) await cleanups.pop()().catch((error) => console.error('cleanup:', error));
-  });
-
+  // t.after hooks run in the order they were registered: the browser closes before the server.
+  const context = await launchChromium(t, { timeout: TIMEOUT });
   const server = await startServer({ host: '127.0.0.1', port: 0 });
-  cleanups.push(() => server.close());
-  const profile = await mkdtemp(join(tmpdir(), 'xentropy-chromium-'));
-  cleanups.push(() => rm(profile, { recursive: true, force: true, maxRetries: 3 }));
-  const context = await chromium.launchPersistentContext(profile, {
-    executablePath: CHROMIUM,
-    headless: true,
-    args: ['--no-sandbox', '--disable-background-networking', '--disable-component-update', '--no-first-run', '--disable-gpu'],
-    timeout: TIMEOUT,
-  });
-  cleanups.push(() => context.close());
-  context.setDefaultTimeout(TIMEOUT);
+  t.after(() => server.close());
 
   for (const where of ['page', 'worker']) {
     for (const simd of [true, false, 'auto']) {
@@ -153,30 +132,14 @@ test('xentropy in Chromium: page and module worker', async (t) => {
 const CSP = "default-src 'self'; img-src 'self' data:; script-src 'self' 'wasm-unsafe-eval'";
 
 test('xentropy in Chromium under Content-Security-Policy: script-src \'self\' \'wasm-unsafe-eval\'', async (t) => {
-  assert.ok(existsSync(CHROMIUM), `Chromium not found at ${CHROMIUM}`);
-  const cleanups = [];
-  t.after(async () => {
-    while (cleanups.length) await cleanups.pop()().catch((error) => console.error('cleanup:', error));
-  });
+  const context = await launchChromium(t, { timeout: TIMEOUT }); // closed first, then the server
   const handler = createHandler(repoRoot);
   const server = createServer((req, res) => {
     res.setHeader('Content-Security-Policy', CSP);
     handler(req, res);
   });
   await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
-  cleanups.push(() => new Promise((resolve) => server.close(resolve)));
-  server.closeIdleConnections?.();
-  const profile = await mkdtemp(join(tmpdir(), 'xentropy-chromium-'));
-  cleanups.push(() => rm(profile, { recursive: true, force: true, maxRetries: 3 }));
-  const context = await chromium.launchPersistentContext(profile, {
-    executablePath: CHROMIUM,
-    headless: true,
-    args: ['--no-sandbox', '--disable-background-networking', '--disable-component-update', '--no-first-run', '--disable-gpu'],
-    timeout: TIMEOUT,
-  });
-  cleanups.push(() => context.close());
-  cleanups.push(async () => server.closeAllConnections?.());
-  context.setDefaultTimeout(TIMEOUT);
+  t.after(() => new Promise((resolve) => server.close(resolve)));
   for (const simd of [true, false]) {
     const page = await context.newPage();
     const errors = [];

@@ -5,14 +5,11 @@
 // served on 127.0.0.1, port 0, by scripts/server.mjs.
 import test from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { chromium } from 'playwright-core';
+import { launchChromium } from './lib/chromium.mjs';
 import { repoRoot, startServer } from '../scripts/server.mjs';
 
-const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
 const TIMEOUT = 60_000;
 const TRAIN_TIMEOUT = 60_000; // Play to test accuracy >= 0.9
 
@@ -69,31 +66,10 @@ async function ready(page) {
 const metric = (page, name) => page.locator(`[data-metric="${name}"]`).textContent().then(Number);
 
 test('the demo page in Chromium', async (t) => {
-  assert.ok(
-    existsSync(CHROMIUM),
-    `Chromium not found at ${CHROMIUM}: run \`bash scripts/setup.sh test\` or set CHROMIUM_PATH`,
-  );
-  // Cleanups run last-in first-out: the browser closes before its profile directory is removed.
   const server = await startServer({ host: '127.0.0.1', port: 0 });
   t.after(() => server.close());
   baseUrl = new URL('demo/', server.url).href;
-  const profile = await mkdtemp(join(tmpdir(), 'xentropy-demo-'));
-  t.after(() => rm(profile, { recursive: true, force: true, maxRetries: 3 }));
-  context = await chromium.launchPersistentContext(profile, {
-    executablePath: CHROMIUM,
-    headless: true,
-    viewport: { width: 1200, height: 900 },
-    args: [
-      '--no-sandbox',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--no-first-run',
-      '--disable-gpu',
-    ],
-    timeout: TIMEOUT,
-  });
-  t.after(() => context.close());
-  context.setDefaultTimeout(TIMEOUT);
+  context = await launchChromium(t, { timeout: TIMEOUT, viewport: { width: 1200, height: 900 } });
 
   await t.test('loads without console errors and writes its settings to the hash', loads);
   await t.test('Spiral with 3 classes: Play reaches test accuracy >= 0.9 while the page keeps painting', trains);

@@ -6,16 +6,14 @@
 import test, { after, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { cp, mkdir, mkdtemp, readFile, rm, stat } from 'node:fs/promises';
-import { existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { chromium } from 'playwright-core';
 import { startServer } from '../scripts/server.mjs';
 import { installInto, pack, repoRoot, runNode, runTsc } from './lib/pkg-pack.mjs';
 import { bundlers, startViteDev } from './lib/pkg-bundlers.mjs';
+import { launchChromium } from './lib/chromium.mjs';
 
-const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
 const BROWSER_TIMEOUT = 60_000;
 const fixtures = fileURLToPath(new URL('./package/', import.meta.url));
 const { version } = JSON.parse(await readFile(join(repoRoot, 'package.json'), 'utf8'));
@@ -100,10 +98,6 @@ test(
   'installed package in browser apps: vite build, vite dev server, webpack 5, esbuild (Chromium)',
   { timeout: 180_000 },
   async (t) => {
-    assert.ok(
-      existsSync(CHROMIUM),
-      `Chromium not found at ${CHROMIUM}: run \`bash scripts/setup.sh test\` or set CHROMIUM_PATH`,
-    );
     const wasmSizes = {};
     for (const build of ['simd', 'scalar']) {
       wasmSizes[build] = (await stat(join(appDir, 'node_modules', 'xentropy', 'dist', `xentropy-${build}.wasm`))).size;
@@ -120,29 +114,7 @@ test(
       }
     }
 
-    const cleanups = [];
-    t.after(async () => {
-      while (cleanups.length)
-        await cleanups
-          .pop()()
-          .catch((error) => console.error('cleanup:', error));
-    });
-    const profile = await mkdtemp(join(tmpdir(), 'xentropy-chromium-'));
-    cleanups.push(() => rm(profile, { recursive: true, force: true, maxRetries: 3 }));
-    const context = await chromium.launchPersistentContext(profile, {
-      executablePath: CHROMIUM,
-      headless: true,
-      args: [
-        '--no-sandbox',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--no-first-run',
-        '--disable-gpu',
-      ],
-      timeout: BROWSER_TIMEOUT,
-    });
-    cleanups.push(() => context.close());
-    context.setDefaultTimeout(BROWSER_TIMEOUT);
+    const context = await launchChromium(t, { timeout: BROWSER_TIMEOUT });
 
     for (const { name, page: pagePath, warnings, serve } of targets) {
       await t.test(name, async (t) => {
