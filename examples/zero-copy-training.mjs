@@ -4,11 +4,17 @@
 import { load } from '../web/index.js'; // in your app: import { load } from 'xentropy';
 
 const xe = await load();
-const N = 300, F = 2, C = 3;
+const N = 300,
+  F = 2,
+  C = 3;
 let s = 7;
-const random = () => ((s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 2 ** 32);
+const random = () => (s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 2 ** 32;
 const gauss = () => Math.sqrt(-2 * Math.log(1 - random())) * Math.cos(2 * Math.PI * random());
-const centers = [[-2, 0], [2, 0], [0, 2.5]];
+const centers = [
+  [-2, 0],
+  [2, 0],
+  [0, 2.5],
+];
 const x = new Float32Array(N * F);
 const y = new Int32Array(N);
 for (let i = 0; i < N; i++) {
@@ -17,7 +23,8 @@ for (let i = 0; i < N; i++) {
   x[i * F + 1] = centers[y[i]][1] + 0.7 * gauss();
 }
 
-const W = new Float32Array(F * C), b = new Float32Array(C);
+const W = new Float32Array(F * C),
+  b = new Float32Array(C);
 const logits = xe.alloc(N * C); // wasm memory: written by JS, read by the loss without a copy
 const grad = xe.alloc(N * C);
 let loss;
@@ -28,7 +35,9 @@ for (let step = 0; step < 200; step++) {
   ({ loss } = xe.crossEntropyWithGrad(logits, y, { classes: C, out: grad }));
   const g = grad.array; // d mean loss / d logits
   for (let c = 0; c < C; c++) {
-    let gb = 0, g0 = 0, g1 = 0;
+    let gb = 0,
+      g0 = 0,
+      g1 = 0;
     for (let i = 0; i < N; i++) {
       gb += g[i * C + c];
       g0 += g[i * C + c] * x[i * F];

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs what building and testing xentropy needs, and says what it does:
-#   Emscripten (to build), Chromium (browser tests; only with `setup.sh test`), and the node modules.
+#   Emscripten (to build); Chromium (browser tests) and clang-format (lint), only with `setup.sh test`;
+#   and the node modules.
 # On Debian/Ubuntu as root (or with passwordless sudo) it installs missing system packages with apt;
 # elsewhere it stops and prints the command to run.
 set -euo pipefail
@@ -18,6 +19,7 @@ fi
 missing=()
 command -v emcc >/dev/null 2>&1 || missing+=(emscripten)
 if [ "$purpose" = test ] && [ ! -x /usr/bin/chromium ]; then missing+=(chromium); fi
+if [ "$purpose" = test ] && ! command -v clang-format >/dev/null 2>&1; then missing+=(clang-format); fi
 
 if [ ${#missing[@]} -gt 0 ]; then
   cmd="apt-get install -y -o DPkg::Lock::Timeout=600 ${missing[*]}"

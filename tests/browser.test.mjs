@@ -14,7 +14,10 @@ const TIMEOUT = 60_000;
 function close(actual, expected, { atol = 1e-6, rtol = 1e-5, what = 'value' } = {}) {
   const a = typeof actual === 'number' ? [actual] : actual;
   const e = typeof expected === 'number' ? [expected] : expected;
-  assert.ok(Array.isArray(a) && a.length === e.length, `${what}: got ${JSON.stringify(actual)}, expected ${e.length} values`);
+  assert.ok(
+    Array.isArray(a) && a.length === e.length,
+    `${what}: got ${JSON.stringify(actual)}, expected ${e.length} values`,
+  );
   a.forEach((x, i) => {
     assert.ok(Math.abs(x - e[i]) <= atol + rtol * Math.abs(e[i]), `${what}[${i}] = ${x}, expected ${e[i]}`);
   });
@@ -30,7 +33,10 @@ const softmaxOf = (row) => {
 const SEED_NATS = -Math.log(0.7); // 0.35667494393873245
 const SEED_BITS = -Math.log2(0.7); // 0.5145731728297583
 const SOFTMAX_123 = softmaxOf([1, 2, 3]);
-const ROWS = [[1, 2, 3], [0.5, -1, 0]];
+const ROWS = [
+  [1, 2, 3],
+  [0.5, -1, 0],
+];
 const LABELS = [2, 0];
 const WITH_GRAD = {
   loss: ROWS.reduce((sum, row, i) => sum - Math.log(softmaxOf(row)[LABELS[i]]), 0) / ROWS.length,
@@ -39,7 +45,7 @@ const WITH_GRAD = {
 
 function checkResult(value, { where, simd }) {
   assert.equal(value.scope, where, 'ran in the expected scope');
-  assert.equal(value.simdSupported, true, "Chromium supports wasm SIMD128 (simdSupported())");
+  assert.equal(value.simdSupported, true, 'Chromium supports wasm SIMD128 (simdSupported())');
   assert.equal(value.simd, simd === 'auto' ? true : simd, `xe.simd with { simd: ${String(simd)} }`);
   assert.equal(typeof value.version, 'string');
   assert.equal(value.version, value.exportedVersion);
@@ -104,7 +110,9 @@ test('xentropy in Chromium: page and module worker', async (t) => {
           problems.push(`console.error in ${origin}: ${message.text()} (${url}:${lineNumber})`);
         });
         page.on('pageerror', (error) => problems.push(`page error: ${error.stack || error.message}`));
-        page.on('requestfailed', (request) => problems.push(`request failed: ${request.url()} ${request.failure()?.errorText}`));
+        page.on('requestfailed', (request) =>
+          problems.push(`request failed: ${request.url()} ${request.failure()?.errorText}`),
+        );
         page.on('response', (response) => {
           if (response.status() >= 400) problems.push(`HTTP ${response.status()} for ${response.url()}`);
           if (response.url().endsWith('.wasm')) wasmTypes.push(response.headers()['content-type']);
@@ -131,7 +139,7 @@ test('xentropy in Chromium: page and module worker', async (t) => {
 // allowed, no eval. The library is built with -sDYNAMIC_EXECUTION=0 and must need nothing more.
 const CSP = "default-src 'self'; img-src 'self' data:; script-src 'self' 'wasm-unsafe-eval'";
 
-test('xentropy in Chromium under Content-Security-Policy: script-src \'self\' \'wasm-unsafe-eval\'', async (t) => {
+test("xentropy in Chromium under Content-Security-Policy: script-src 'self' 'wasm-unsafe-eval'", async (t) => {
   const context = await launchChromium(t, { timeout: TIMEOUT }); // closed first, then the server
   const handler = createHandler(repoRoot);
   const server = createServer((req, res) => {

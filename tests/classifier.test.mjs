@@ -23,7 +23,10 @@ const GRADIENT_CASES = [
   [{ features: 7, classes: 3, hidden: [] }, {}],
   [{ features: 5, classes: 4, hidden: [9, 6], activation: 'relu' }, { l2: 0.01 }],
   [{ features: 3, classes: 5, hidden: [17], activation: 'tanh' }, { labelSmoothing: 0.1 }],
-  [{ features: 8, classes: 2, hidden: [4, 5], activation: 'sigmoid' }, { weight: [0.5, 2], labelSmoothing: 0.2, l2: 0.05 }],
+  [
+    { features: 8, classes: 2, hidden: [4, 5], activation: 'sigmoid' },
+    { weight: [0.5, 2], labelSmoothing: 0.2, l2: 0.05 },
+  ],
   [{ features: 16, classes: 10, hidden: [33, 8], activation: 'tanh' }, { weight: [1, 2, 0.5, 1, 1, 3, 1, 1, 0.25, 1] }],
 ];
 
@@ -104,7 +107,10 @@ for (const [simd, xe] of all) {
       const index = ref.parameterIndex(start);
       for (let l = 0; l < start.layers.length; l++) {
         for (const key of ['weights', 'bias']) {
-          assert.ok(index.some(([m, k], i) => m === l && k === key && grad[i] !== 0), `${what}: layer ${l} ${key} moved`);
+          assert.ok(
+            index.some(([m, k], i) => m === l && k === key && grad[i] !== 0),
+            `${what}: layer ${l} ${key} moved`,
+          );
         }
       }
       model.dispose();
@@ -125,10 +131,18 @@ for (const [simd, xe] of all) {
     const g1 = grad(w0);
     m.trainStep(x, y, { learningRate: lr, optimizer: 'momentum' });
     const w1 = m.toJSON();
-    close(ref.flatParams(w1), ref.flatParams(w0).map((w, i) => w - lr * g1[i]), { atol: 2e-6, rtol: 1e-5, what: 'momentum step 1' });
+    close(
+      ref.flatParams(w1),
+      ref.flatParams(w0).map((w, i) => w - lr * g1[i]),
+      { atol: 2e-6, rtol: 1e-5, what: 'momentum step 1' },
+    );
     const g2 = grad(w1);
     m.trainStep(x, y, { learningRate: lr, optimizer: 'momentum' });
-    close(ref.flatParams(m.toJSON()), ref.flatParams(w1).map((w, i) => w - lr * (0.9 * g1[i] + g2[i])), { atol: 2e-6, rtol: 1e-5, what: 'momentum step 2' });
+    close(
+      ref.flatParams(m.toJSON()),
+      ref.flatParams(w1).map((w, i) => w - lr * (0.9 * g1[i] + g2[i])),
+      { atol: 2e-6, rtol: 1e-5, what: 'momentum step 2' },
+    );
     m.dispose();
 
     // Adam, bias-corrected: step t moves w by lr * mhat / (sqrt(vhat) + 1e-8).
@@ -147,12 +161,20 @@ for (const [simd, xe] of all) {
     // Compared where the gradient is not tiny: the float32 gradient's relative error grows as it shrinks.
     const check = (actual, expected, gs, what) => {
       const big = gs.at(-1).map((g) => Math.abs(g) > 1e-4);
-      close(actual.filter((_, i) => big[i]), expected.filter((_, i) => big[i]), { atol: alr * 1e-3, rtol: 0, what });
-      close(actual.map((w, i) => Math.abs(w - expected[i]) <= 2.01 * alr), actual.map(() => true), { what: `${what}, bounded` });
+      close(
+        actual.filter((_, i) => big[i]),
+        expected.filter((_, i) => big[i]),
+        { atol: alr * 1e-3, rtol: 0, what },
+      );
+      close(
+        actual.map((w, i) => Math.abs(w - expected[i]) <= 2.01 * alr),
+        actual.map(() => true),
+        { what: `${what}, bounded` },
+      );
     };
     const a0 = ref.flatParams(a.toJSON());
     const ga = grad(a.toJSON());
-    a.trainStep(x, y, { learningRate: alr });  // adam is the default
+    a.trainStep(x, y, { learningRate: alr }); // adam is the default
     const a1 = ref.flatParams(a.toJSON());
     check(a1, adam(a0, [ga]), [ga], 'adam step 1');
     const gb = grad(a.toJSON());
@@ -186,7 +208,10 @@ for (const [simd, xe] of all) {
       const m = new xe.Classifier({ features: 30, classes: 4, hidden: [50], activation, seed: 3 });
       const [l0, l1] = m.toJSON().layers;
       const bound = activation === 'relu' ? Math.sqrt(6 / 30) : Math.sqrt(6 / 80);
-      assert.ok(l0.weights.every((w) => Math.abs(w) <= bound), activation);
+      assert.ok(
+        l0.weights.every((w) => Math.abs(w) <= bound),
+        activation,
+      );
       assert.ok(Math.max(...l0.weights.map(Math.abs)) > 0.95 * bound, activation);
       const variance = l0.weights.reduce((s, w) => s + w * w, 0) / l0.weights.length;
       close(variance, (bound * bound) / 3, { atol: 0, rtol: 0.1, what: `${activation} variance` });
@@ -199,7 +224,14 @@ for (const [simd, xe] of all) {
     const cases = [
       ['blobs', data.blobs, 3, { hidden: [8] }, { epochs: 10, learningRate: 0.05 }, 0.95],
       ['xor', data.xor, 2, { hidden: [8], activation: 'tanh' }, { epochs: 30, learningRate: 0.05 }, 0.95],
-      ['xor (sigmoid, momentum)', data.xor, 2, { hidden: [8], activation: 'sigmoid' }, { epochs: 100, learningRate: 0.5, optimizer: 'momentum' }, 0.95],
+      [
+        'xor (sigmoid, momentum)',
+        data.xor,
+        2,
+        { hidden: [8], activation: 'sigmoid' },
+        { epochs: 100, learningRate: 0.5, optimizer: 'momentum' },
+        0.95,
+      ],
       ['spiral', data.spiral, 3, { hidden: [32, 32] }, { epochs: 100, learningRate: 0.01 }, 0.9],
     ];
     for (const [name, make, classes, config, fit, target] of cases) {
@@ -209,10 +241,22 @@ for (const [simd, xe] of all) {
       const entries = [];
       const history = model.fit(train.x, train.y, { batchSize: 32, onEpoch: (e) => entries.push(e), ...fit });
       assert.deepEqual(entries, history);
-      assert.deepEqual(history.map((e) => e.epoch), Array.from({ length: fit.epochs }, (_, i) => i + 1));
-      assert.ok(history.at(-1).loss < history[0].loss / 4, `${name}: loss ${history[0].loss} -> ${history.at(-1).loss}`);
-      assert.ok(history.at(-1).accuracy >= target, `${name}: training accuracy during the last epoch ${history.at(-1).accuracy}`);
-      for (const [set, d] of [['training', train], ['held-out', held]]) {
+      assert.deepEqual(
+        history.map((e) => e.epoch),
+        Array.from({ length: fit.epochs }, (_, i) => i + 1),
+      );
+      assert.ok(
+        history.at(-1).loss < history[0].loss / 4,
+        `${name}: loss ${history[0].loss} -> ${history.at(-1).loss}`,
+      );
+      assert.ok(
+        history.at(-1).accuracy >= target,
+        `${name}: training accuracy during the last epoch ${history.at(-1).accuracy}`,
+      );
+      for (const [set, d] of [
+        ['training', train],
+        ['held-out', held],
+      ]) {
         const { accuracy, loss } = model.evaluate(d.x, d.y);
         assert.ok(accuracy >= target, `${name}: ${set} accuracy ${accuracy} < ${target}`);
         close(accuracy, argmaxAccuracy(model.predict(d.x), d.y, classes), { what: `${name} accuracy` });
@@ -240,7 +284,12 @@ for (const [simd, xe] of all) {
     const p = model.predict(big.x);
     assert.ok(p instanceof Float32Array && p.length === n * 7);
     close(p, ref.predict(model.toJSON(), big.x, n), { atol: 1e-6, rtol: 1e-5, what: 'predict' });
-    for (let i = 0; i < n; i++) close(p.subarray(i * 7, i * 7 + 7).reduce((s, v) => s + v, 0), 1, { rtol: 1e-6 });
+    for (let i = 0; i < n; i++)
+      close(
+        p.subarray(i * 7, i * 7 + 7).reduce((s, v) => s + v, 0),
+        1,
+        { rtol: 1e-6 },
+      );
     assert.deepEqual(model.predict(Array.from(big.x)), p);
     assert.deepEqual(model.predict(Float64Array.from(big.x)), p);
     const out = new Float32Array(n * 7);
@@ -279,8 +328,18 @@ for (const [simd, xe] of all) {
     const json = model.toJSON();
     assert.deepEqual(JSON.parse(JSON.stringify(json)), json);
     assert.equal(json.format, 'xentropy.Classifier');
-    assert.deepEqual([json.features, json.classes, json.hidden, json.activation, json.seed], [4, 3, [6, 5], 'tanh', 21]);
-    assert.deepEqual(json.layers.map((l) => [l.weights.length, l.bias.length]), [[24, 6], [30, 5], [15, 3]]);
+    assert.deepEqual(
+      [json.features, json.classes, json.hidden, json.activation, json.seed],
+      [4, 3, [6, 5], 'tanh', 21],
+    );
+    assert.deepEqual(
+      json.layers.map((l) => [l.weights.length, l.bias.length]),
+      [
+        [24, 6],
+        [30, 5],
+        [15, 3],
+      ],
+    );
     assert.equal(model.features, 4);
     assert.equal(model.classes, 3);
     for (const saved of [json, JSON.stringify(json)]) {
@@ -305,52 +364,203 @@ for (const [simd, xe] of all) {
     const y = [0, 1, 2, 1];
     const before = model.toJSON();
     const cases = [
-      [() => new xe.Classifier(), TypeError, 'Classifier: options must be an object with features and classes, got undefined'],
-      [() => new xe.Classifier({ features: 2 }), TypeError, 'Classifier: options.classes must be a number, got undefined'],
-      [() => new xe.Classifier({ features: 0, classes: 2 }), RangeError, 'Classifier: options.features = 0 must be an integer >= 1'],
-      [() => new xe.Classifier({ features: 2, classes: 2.5 }), RangeError, 'Classifier: options.classes = 2.5 must be an integer >= 1'],
-      [() => new xe.Classifier({ features: 2, classes: 2, hidden: 4 }), TypeError, 'Classifier: options.hidden must be an array of layer sizes, got 4'],
-      [() => new xe.Classifier({ features: 2, classes: 2, hidden: [4, 0] }), RangeError, 'Classifier: options.hidden[1] = 0 must be an integer >= 1'],
-      [() => new xe.Classifier({ features: 2, classes: 2, activation: 'gelu' }), RangeError, `Classifier: options.activation = "gelu" must be one of 'relu', 'tanh', 'sigmoid'`],
-      [() => new xe.Classifier({ features: 2, classes: 2, seed: -1 }), RangeError, 'Classifier: options.seed = -1 must be an integer in [0, 2^32)'],
-      [() => new xe.Classifier({ features: 2, classes: 2, seed: '1' }), TypeError, 'Classifier: options.seed must be a number, got "1"'],
-      [() => new xe.Classifier({ features: 1e5, classes: 2, hidden: [1e5] }), RangeError, /Classifier: the model would have 10000300002 parameters/],
-      [() => model.trainStep(x.slice(1), y), RangeError, 'Classifier.trainStep: x has length 7, which is not a multiple of features = 2'],
+      [
+        () => new xe.Classifier(),
+        TypeError,
+        'Classifier: options must be an object with features and classes, got undefined',
+      ],
+      [
+        () => new xe.Classifier({ features: 2 }),
+        TypeError,
+        'Classifier: options.classes must be a number, got undefined',
+      ],
+      [
+        () => new xe.Classifier({ features: 0, classes: 2 }),
+        RangeError,
+        'Classifier: options.features = 0 must be an integer >= 1',
+      ],
+      [
+        () => new xe.Classifier({ features: 2, classes: 2.5 }),
+        RangeError,
+        'Classifier: options.classes = 2.5 must be an integer >= 1',
+      ],
+      [
+        () => new xe.Classifier({ features: 2, classes: 2, hidden: 4 }),
+        TypeError,
+        'Classifier: options.hidden must be an array of layer sizes, got 4',
+      ],
+      [
+        () => new xe.Classifier({ features: 2, classes: 2, hidden: [4, 0] }),
+        RangeError,
+        'Classifier: options.hidden[1] = 0 must be an integer >= 1',
+      ],
+      [
+        () => new xe.Classifier({ features: 2, classes: 2, activation: 'gelu' }),
+        RangeError,
+        `Classifier: options.activation = "gelu" must be one of 'relu', 'tanh', 'sigmoid'`,
+      ],
+      [
+        () => new xe.Classifier({ features: 2, classes: 2, seed: -1 }),
+        RangeError,
+        'Classifier: options.seed = -1 must be an integer in [0, 2^32)',
+      ],
+      [
+        () => new xe.Classifier({ features: 2, classes: 2, seed: '1' }),
+        TypeError,
+        'Classifier: options.seed must be a number, got "1"',
+      ],
+      [
+        () => new xe.Classifier({ features: 1e5, classes: 2, hidden: [1e5] }),
+        RangeError,
+        /Classifier: the model would have 10000300002 parameters/,
+      ],
+      [
+        () => model.trainStep(x.slice(1), y),
+        RangeError,
+        'Classifier.trainStep: x has length 7, which is not a multiple of features = 2',
+      ],
       [() => model.trainStep(x, [0, 1, 2, 7]), RangeError, 'Classifier.trainStep: y[3] = 7 is outside [0, 3)'],
       [() => model.trainStep(x, [0, 1, 2, -1]), RangeError, 'Classifier.trainStep: y[3] = -1 is outside [0, 3)'],
-      [() => model.trainStep(x, [0, 1, 0.5, 1]), RangeError, 'Classifier.trainStep: y[2] = 0.5 is not an integer class index'],
-      [() => model.trainStep(x, [0, 1, 2]), RangeError, 'Classifier.trainStep: y has length 3, expected 4 (one label per row)'],
+      [
+        () => model.trainStep(x, [0, 1, 0.5, 1]),
+        RangeError,
+        'Classifier.trainStep: y[2] = 0.5 is not an integer class index',
+      ],
+      [
+        () => model.trainStep(x, [0, 1, 2]),
+        RangeError,
+        'Classifier.trainStep: y has length 3, expected 4 (one label per row)',
+      ],
       [() => model.trainStep(x, '0121'), TypeError, /Classifier.trainStep: y must be an Int32Array/],
-      [() => model.trainStep('x', y), TypeError, /Classifier.trainStep: x must be a Float32Array, Float64Array, number\[\] or WasmArray, got "x"/],
-      [() => model.trainStep([0, NaN, 1, 0, 2, 2, -1, 0.5], y), RangeError, 'Classifier.trainStep: x[1] = NaN is not finite'],
+      [
+        () => model.trainStep('x', y),
+        TypeError,
+        /Classifier.trainStep: x must be a Float32Array, Float64Array, number\[\] or WasmArray, got "x"/,
+      ],
+      [
+        () => model.trainStep([0, NaN, 1, 0, 2, 2, -1, 0.5], y),
+        RangeError,
+        'Classifier.trainStep: x[1] = NaN is not finite',
+      ],
       [() => model.trainStep([], []), RangeError, 'Classifier.trainStep: x has no rows'],
       [() => model.trainStep(x, y, 0.1), TypeError, 'Classifier.trainStep: options must be an object, got 0.1'],
-      [() => model.trainStep(x, y, { learningRate: 0 }), RangeError, 'Classifier.trainStep: options.learningRate = 0 is outside the finite range (0, Infinity]'],
-      [() => model.trainStep(x, y, { learningRate: Infinity }), RangeError, /options.learningRate = Infinity is outside/],
+      [
+        () => model.trainStep(x, y, { learningRate: 0 }),
+        RangeError,
+        'Classifier.trainStep: options.learningRate = 0 is outside the finite range (0, Infinity]',
+      ],
+      [
+        () => model.trainStep(x, y, { learningRate: Infinity }),
+        RangeError,
+        /options.learningRate = Infinity is outside/,
+      ],
       [() => model.trainStep(x, y, { learningRate: NaN }), RangeError, /options.learningRate = NaN is outside/],
-      [() => model.trainStep(x, y, { learningRate: '0.1' }), TypeError, 'Classifier.trainStep: options.learningRate must be a number, got "0.1"'],
-      [() => model.trainStep(x, y, { optimizer: 'rmsprop' }), RangeError, `Classifier.trainStep: options.optimizer = "rmsprop" must be one of 'sgd', 'momentum', 'adam'`],
+      [
+        () => model.trainStep(x, y, { learningRate: '0.1' }),
+        TypeError,
+        'Classifier.trainStep: options.learningRate must be a number, got "0.1"',
+      ],
+      [
+        () => model.trainStep(x, y, { optimizer: 'rmsprop' }),
+        RangeError,
+        `Classifier.trainStep: options.optimizer = "rmsprop" must be one of 'sgd', 'momentum', 'adam'`,
+      ],
       [() => model.trainStep(x, y, { l2: -1 }), RangeError, /Classifier.trainStep: options.l2 = -1 is outside/],
-      [() => model.trainStep(x, y, { labelSmoothing: 1.5 }), RangeError, /Classifier.trainStep: options.labelSmoothing = 1.5 is outside/],
-      [() => model.trainStep(x, y, { weight: [1, 1] }), RangeError, 'Classifier.trainStep: options.weight has length 2, expected 3'],
-      [() => model.trainStep(x, y, { weight: [1, -1, 1] }), RangeError, 'Classifier.trainStep: options.weight[1] = -1 must be finite and >= 0'],
-      [() => model.fit(x, y, { epochs: 1.5 }), RangeError, 'Classifier.fit: options.epochs = 1.5 is not a 32-bit integer'],
-      [() => model.fit(x, y, { batchSize: 0 }), RangeError, 'Classifier.fit: options.batchSize = 0 must be an integer >= 1'],
-      [() => model.fit(x, y, { shuffle: 'yes' }), TypeError, 'Classifier.fit: options.shuffle must be a boolean, got "yes"'],
+      [
+        () => model.trainStep(x, y, { labelSmoothing: 1.5 }),
+        RangeError,
+        /Classifier.trainStep: options.labelSmoothing = 1.5 is outside/,
+      ],
+      [
+        () => model.trainStep(x, y, { weight: [1, 1] }),
+        RangeError,
+        'Classifier.trainStep: options.weight has length 2, expected 3',
+      ],
+      [
+        () => model.trainStep(x, y, { weight: [1, -1, 1] }),
+        RangeError,
+        'Classifier.trainStep: options.weight[1] = -1 must be finite and >= 0',
+      ],
+      [
+        () => model.fit(x, y, { epochs: 1.5 }),
+        RangeError,
+        'Classifier.fit: options.epochs = 1.5 is not a 32-bit integer',
+      ],
+      [
+        () => model.fit(x, y, { batchSize: 0 }),
+        RangeError,
+        'Classifier.fit: options.batchSize = 0 must be an integer >= 1',
+      ],
+      [
+        () => model.fit(x, y, { shuffle: 'yes' }),
+        TypeError,
+        'Classifier.fit: options.shuffle must be a boolean, got "yes"',
+      ],
       [() => model.fit(x, y, { onEpoch: 3 }), TypeError, 'Classifier.fit: options.onEpoch must be a function, got 3'],
       [() => model.fit(x, [0, 1, 2, 3]), RangeError, 'Classifier.fit: y[3] = 3 is outside [0, 3)'],
-      [() => model.predict(x, { out: new Float32Array(11) }), RangeError, 'Classifier.predict: options.out has length 11, expected 12'],
-      [() => model.predict(x, { out: new Float64Array(12) }), TypeError, /Classifier.predict: options.out must be a Float32Array or WasmArray/],
+      [
+        () => model.predict(x, { out: new Float32Array(11) }),
+        RangeError,
+        'Classifier.predict: options.out has length 11, expected 12',
+      ],
+      [
+        () => model.predict(x, { out: new Float64Array(12) }),
+        TypeError,
+        /Classifier.predict: options.out must be a Float32Array or WasmArray/,
+      ],
       [() => model.evaluate(x, [0, 1, 2, 5]), RangeError, 'Classifier.evaluate: y[3] = 5 is outside [0, 3)'],
-      [() => xe.Classifier.fromJSON(null), TypeError, 'Classifier.fromJSON: json must be an object with features and classes, got null'],
+      [
+        () => xe.Classifier.fromJSON(null),
+        TypeError,
+        'Classifier.fromJSON: json must be an object with features and classes, got null',
+      ],
       [() => xe.Classifier.fromJSON('{"features":'), TypeError, /Classifier.fromJSON: json is not valid JSON/],
-      [() => xe.Classifier.fromJSON({ ...before, hidden: [5] }), RangeError, 'Classifier.fromJSON: json.layers[0].weights has length 8, expected 10'],
-      [() => xe.Classifier.fromJSON({ ...before, layers: before.layers.slice(1) }), RangeError, 'Classifier.fromJSON: json.layers has length 1, expected 2'],
-      [() => xe.Classifier.fromJSON({ ...before, layers: undefined }), TypeError, 'Classifier.fromJSON: json.layers must be an array, got undefined'],
-      [() => xe.Classifier.fromJSON({ ...before, layers: [before.layers[0], { weights: [...before.layers[1].weights.slice(1), null], bias: before.layers[1].bias }] }), TypeError, 'Classifier.fromJSON: json.layers[1].weights[11] = null is not a number'],
-      [() => xe.Classifier.fromJSON({ ...before, layers: [before.layers[0], { weights: before.layers[1].weights, bias: [0, 1e999, 0] }] }), RangeError, 'Classifier.fromJSON: json.layers[1].bias[1] = Infinity is not finite'],
-      [() => xe.Classifier.fromJSON({ ...before, activation: 'elu' }), RangeError, /Classifier.fromJSON: json.activation = "elu"/],
-      [() => xe.Classifier.fromJSON({ ...before, format: 'keras' }), RangeError, `Classifier.fromJSON: json.format = "keras", expected 'xentropy.Classifier'`],
+      [
+        () => xe.Classifier.fromJSON({ ...before, hidden: [5] }),
+        RangeError,
+        'Classifier.fromJSON: json.layers[0].weights has length 8, expected 10',
+      ],
+      [
+        () => xe.Classifier.fromJSON({ ...before, layers: before.layers.slice(1) }),
+        RangeError,
+        'Classifier.fromJSON: json.layers has length 1, expected 2',
+      ],
+      [
+        () => xe.Classifier.fromJSON({ ...before, layers: undefined }),
+        TypeError,
+        'Classifier.fromJSON: json.layers must be an array, got undefined',
+      ],
+      [
+        () =>
+          xe.Classifier.fromJSON({
+            ...before,
+            layers: [
+              before.layers[0],
+              { weights: [...before.layers[1].weights.slice(1), null], bias: before.layers[1].bias },
+            ],
+          }),
+        TypeError,
+        'Classifier.fromJSON: json.layers[1].weights[11] = null is not a number',
+      ],
+      [
+        () =>
+          xe.Classifier.fromJSON({
+            ...before,
+            layers: [before.layers[0], { weights: before.layers[1].weights, bias: [0, 1e999, 0] }],
+          }),
+        RangeError,
+        'Classifier.fromJSON: json.layers[1].bias[1] = Infinity is not finite',
+      ],
+      [
+        () => xe.Classifier.fromJSON({ ...before, activation: 'elu' }),
+        RangeError,
+        /Classifier.fromJSON: json.activation = "elu"/,
+      ],
+      [
+        () => xe.Classifier.fromJSON({ ...before, format: 'keras' }),
+        RangeError,
+        `Classifier.fromJSON: json.format = "keras", expected 'xentropy.Classifier'`,
+      ],
     ];
     for (const [call, type, message] of cases) {
       assert.throws(call, (e) => {
@@ -363,7 +573,17 @@ for (const [simd, xe] of all) {
     assert.deepEqual(model.toJSON(), before);
     // An onEpoch that throws stops fit after that epoch's updates.
     let calls = 0;
-    assert.throws(() => model.fit(x, y, { epochs: 5, onEpoch: () => { calls++; throw new Error('stop'); } }), /^Error: stop$/);
+    assert.throws(
+      () =>
+        model.fit(x, y, {
+          epochs: 5,
+          onEpoch: () => {
+            calls++;
+            throw new Error('stop');
+          },
+        }),
+      /^Error: stop$/,
+    );
     assert.equal(calls, 1);
     // A model disposed inside onEpoch ends the fit with the disposed error.
     const other = new xe.Classifier({ features: 2, classes: 3 });
@@ -384,25 +604,29 @@ for (const [simd, xe] of all) {
     }
   });
 
-  test(`${build}: creating, training and disposing models, failing and not, leaves wasm memory as it was`, { skip: sanitized }, () => {
-    const before = probe(xe);
-    const { x, y } = data.blobs(60, 3);
-    for (let i = 0; i < 200; i++) {
-      const m = new xe.Classifier({ features: 2, classes: 3, hidden: [i % 7 + 1, 5], seed: i });
-      m.fit(x, y, { epochs: 1, batchSize: 7 + (i % 50) });
-      m.predict(x);
-      m.evaluate(x, y);
-      xe.Classifier.fromJSON(m.toJSON()).dispose();
-      try {
-        m.trainStep(x, [...y.slice(1), 9]);
-      } catch {}
-      try {
-        xe.Classifier.fromJSON({ ...m.toJSON(), layers: [] });
-      } catch {}
-      m.dispose();
-    }
-    assert.deepEqual(probe(xe), before);
-  });
+  test(
+    `${build}: creating, training and disposing models, failing and not, leaves wasm memory as it was`,
+    { skip: sanitized },
+    () => {
+      const before = probe(xe);
+      const { x, y } = data.blobs(60, 3);
+      for (let i = 0; i < 200; i++) {
+        const m = new xe.Classifier({ features: 2, classes: 3, hidden: [(i % 7) + 1, 5], seed: i });
+        m.fit(x, y, { epochs: 1, batchSize: 7 + (i % 50) });
+        m.predict(x);
+        m.evaluate(x, y);
+        xe.Classifier.fromJSON(m.toJSON()).dispose();
+        try {
+          m.trainStep(x, [...y.slice(1), 9]);
+        } catch {}
+        try {
+          xe.Classifier.fromJSON({ ...m.toJSON(), layers: [] });
+        } catch {}
+        m.dispose();
+      }
+      assert.deepEqual(probe(xe), before);
+    },
+  );
 
   test(`${build}: forgotten models are freed after garbage collection`, { skip: sanitized }, async () => {
     const before = probe(xe);

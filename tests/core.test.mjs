@@ -31,13 +31,21 @@ for (const [simd, xe] of await builds()) {
   test(`${build}: softmax and logSoftmax match float64 at every size, including logits in 90..100`, () => {
     const random = rng(1);
     for (const c of [1, 2, 3, 4, 5, 7, 8, 9, 15, 16, 17, 1000]) {
-      for (const [lo, hi] of [[-5, 5], [90, 100], [-1e4, 1e4]]) {
+      for (const [lo, hi] of [
+        [-5, 5],
+        [90, 100],
+        [-1e4, 1e4],
+      ]) {
         const x = uniform(random, 3 * c, lo, hi);
         const expectedLog = [];
         for (let i = 0; i < 3; i++) expectedLog.push(...ref.logSoftmaxRow(Array.from(x.subarray(i * c, i * c + c))));
         const what = `C=${c} [${lo}, ${hi}]`;
         close(xe.logSoftmax(x, { classes: c }), expectedLog, { atol: 2e-6, rtol: 2e-6, what: `logSoftmax ${what}` });
-        close(xe.softmax(x, { classes: c }), expectedLog.map(Math.exp), { atol: 1e-7, rtol: 2e-5, what: `softmax ${what}` });
+        close(xe.softmax(x, { classes: c }), expectedLog.map(Math.exp), {
+          atol: 1e-7,
+          rtol: 2e-5,
+          what: `softmax ${what}`,
+        });
       }
     }
     assert.deepEqual(xe.softmax([], { classes: 4 }), new Float32Array(0));
@@ -64,7 +72,13 @@ for (const [simd, xe] of await builds()) {
     { name: 'class indices, ignoreIndex, sum', target: 'labels', ignore: true, reduction: 'sum' },
     { name: 'class indices, none, bits', target: 'labels', reduction: 'none', base: 2 },
     { name: 'soft targets', target: 'dense' },
-    { name: 'soft targets, weights, smoothing, sum', target: 'dense', weight: true, labelSmoothing: 0.1, reduction: 'sum' },
+    {
+      name: 'soft targets, weights, smoothing, sum',
+      target: 'dense',
+      weight: true,
+      labelSmoothing: 0.1,
+      reduction: 'sum',
+    },
     { name: 'probabilities, class indices, weights', target: 'labels', from: 'probs', weight: true },
     { name: 'probabilities, soft targets, smoothing', target: 'dense', from: 'probs', labelSmoothing: 0.3 },
   ];
@@ -82,9 +96,20 @@ for (const [simd, xe] of await builds()) {
           target = uniform(random, n * c, 0, 1);
           if (c === 1) target = Int32Array.from({ length: n }, () => 0);
         }
-        const opts = { classes: c, from: cfg.from, reduction: cfg.reduction, labelSmoothing: cfg.labelSmoothing, base: cfg.base };
+        const opts = {
+          classes: c,
+          from: cfg.from,
+          reduction: cfg.reduction,
+          labelSmoothing: cfg.labelSmoothing,
+          base: cfg.base,
+        };
         if (cfg.weight) opts.weight = uniform(random, c, 0.5, 2);
-        const refOpts = { ...opts, from: cfg.from ?? 'logits', reduction: cfg.reduction ?? 'mean', base: cfg.base ?? Math.E };
+        const refOpts = {
+          ...opts,
+          from: cfg.from ?? 'logits',
+          reduction: cfg.reduction ?? 'mean',
+          base: cfg.base ?? Math.E,
+        };
         const what = `C=${c}`;
         const expected = ref.crossEntropy(x, target, refOpts);
         close(xe.crossEntropy(x, target, opts), expected.loss, { rtol: 1e-5, atol: 1e-7, what: `loss ${what}` });
@@ -101,7 +126,10 @@ for (const [simd, xe] of await builds()) {
 
   test(`${build}: cross-entropy at logits 90..100 and +-1e4 stays finite and exact`, () => {
     const random = rng(3);
-    for (const [lo, hi] of [[90, 100], [-1e4, 1e4]]) {
+    for (const [lo, hi] of [
+      [90, 100],
+      [-1e4, 1e4],
+    ]) {
       for (const c of [2, 16, 1000]) {
         const x = uniform(random, 4 * c, lo, hi);
         const t = [0, 1, c - 1, 1];
@@ -118,7 +146,11 @@ for (const [simd, xe] of await builds()) {
     assert.deepEqual(Array.from(r.grad), [0, -0.5, 0.5]);
     r = xe.crossEntropyWithGrad(masked, [0, 0.5, 0.5], { classes: 3 }); // zero target on the mask: 0
     close(r.loss, LN2);
-    for (const [target, opts] of [[[1], { labelSmoothing: 0.1 }], [[0], {}], [[1, 0, 0], {}]]) {
+    for (const [target, opts] of [
+      [[1], { labelSmoothing: 0.1 }],
+      [[0], {}],
+      [[1, 0, 0], {}],
+    ]) {
       r = xe.crossEntropyWithGrad(masked, target, { classes: 3, ...opts });
       assert.equal(r.loss, Infinity, `target ${target} ${JSON.stringify(opts)}`);
       assert.ok(r.grad.every(Number.isFinite));
@@ -149,11 +181,15 @@ for (const [simd, xe] of await builds()) {
     const random = rng(11);
     const x = uniform(random, 37, -6, 6);
     const y = uniform(random, 37, 0, 1);
-    y[0] = 0; y[1] = 1;
+    y[0] = 0;
+    y[1] = 1;
     const w = uniform(random, 37, 0.5, 2);
     const p = uniform(random, 37, 0.02, 0.98);
     for (const opts of [{}, { posWeight: 3, weight: w }, { reduction: 'sum', base: 2 }, { reduction: 'none' }]) {
-      for (const [input, from] of [[x, 'logits'], [p, 'probs']]) {
+      for (const [input, from] of [
+        [x, 'logits'],
+        [p, 'probs'],
+      ]) {
         const o = { ...opts, from };
         const expected = ref.binaryCrossEntropy(input, y, o);
         close(xe.binaryCrossEntropy(input, y, o), expected, { rtol: 1e-6, atol: 1e-7, what: JSON.stringify(o) });
@@ -196,7 +232,11 @@ for (const [simd, xe] of await builds()) {
         }
         return s;
       };
-      close(xe.softmaxBackward(p, g, { classes: c }), ref.numericGrad(dot, z), { atol: 1e-6, rtol: 1e-4, what: `C=${c}` });
+      close(xe.softmaxBackward(p, g, { classes: c }), ref.numericGrad(dot, z), {
+        atol: 1e-6,
+        rtol: 1e-4,
+        what: `C=${c}`,
+      });
     }
   });
 
@@ -205,10 +245,17 @@ for (const [simd, xe] of await builds()) {
     close(xe.entropy(p, { classes: 2 }), [LN2, 0, -(0.25 * Math.log(0.25) + 0.75 * Math.log(0.75))]);
     close(xe.entropy(p.slice(0, 2), { classes: 2, base: 2, reduction: 'sum' }), 1);
     const q = [0.9, 0.1, 0.5, 0.5, 0.5, 0.5];
-    const kl = [0.5 * Math.log(0.5 / 0.9) + 0.5 * Math.log(0.5 / 0.1), Math.log(2), 0.25 * Math.log(0.5) + 0.75 * Math.log(1.5)];
+    const kl = [
+      0.5 * Math.log(0.5 / 0.9) + 0.5 * Math.log(0.5 / 0.1),
+      Math.log(2),
+      0.25 * Math.log(0.5) + 0.75 * Math.log(1.5),
+    ];
     close(xe.klDivergence(p, q, { classes: 2, reduction: 'none' }), kl);
     close(xe.klDivergence(p, q, { classes: 2 }), (kl[0] + kl[1] + kl[2]) / 3);
-    close(xe.klDivergence(p, q.map(Math.log), { classes: 2, from: 'logits', reduction: 'sum', base: 2 }), (kl[0] + kl[1] + kl[2]) / LN2);
+    close(
+      xe.klDivergence(p, q.map(Math.log), { classes: 2, from: 'logits', reduction: 'sum', base: 2 }),
+      (kl[0] + kl[1] + kl[2]) / LN2,
+    );
     // H(p, q) = H(p) + KL(p || q)
     const h = xe.entropy(p, { classes: 2, reduction: 'sum' }) + xe.klDivergence(p, q, { classes: 2, reduction: 'sum' });
     close(xe.crossEntropy(q, p, { classes: 2, from: 'probs', reduction: 'sum' }), h, { rtol: 1e-6 });
@@ -217,7 +264,8 @@ for (const [simd, xe] of await builds()) {
 
   test(`${build}: evaluate and a streaming evaluator over batches agree`, () => {
     const random = rng(9);
-    const c = 10, n = 64;
+    const c = 10,
+      n = 64;
     const x = uniform(random, n * c, -3, 3);
     const y = Int32Array.from({ length: n }, (_, i) => (i % 13 === 0 ? -100 : Math.floor(random() * c)));
     const all = xe.evaluate(x, y, { classes: c, topK: [1, 3, 11] });
@@ -228,12 +276,17 @@ for (const [simd, xe] of await builds()) {
     close(all.bits, loss / LN2, { rtol: 1e-6 });
     close(all.perplexity, Math.exp(loss), { rtol: 1e-6 });
     assert.equal(all.count, rows.length);
-    const rank = (i) => { let r = 0; for (let j = 0; j < c; j++) r += x[i * c + j] > x[i * c + y[i]]; return r; };
+    const rank = (i) => {
+      let r = 0;
+      for (let j = 0; j < c; j++) r += x[i * c + j] > x[i * c + y[i]];
+      return r;
+    };
     assert.equal(all.accuracy, rows.filter((i) => rank(i) === 0).length / rows.length);
     assert.equal(all.topK[3], rows.filter((i) => rank(i) < 3).length / rows.length);
     assert.equal(all.topK[11], 1);
     const ev = xe.evaluator({ classes: c, topK: [1, 3, 11] });
-    for (let i = 0; i < n; i += 20) ev.add(x.subarray(i * c, Math.min(n, i + 20) * c), y.subarray(i, Math.min(n, i + 20)));
+    for (let i = 0; i < n; i += 20)
+      ev.add(x.subarray(i * c, Math.min(n, i + 20) * c), y.subarray(i, Math.min(n, i + 20)));
     assert.throws(() => ev.add(x.subarray(0, c), [c]), RangeError);
     const streamed = ev.result();
     close(streamed.loss, all.loss, { rtol: 1e-12 });

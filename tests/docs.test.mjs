@@ -35,7 +35,8 @@ function members(name) {
   let { body } = interfaceBody(name);
   for (let previous; previous !== body;) {
     previous = body;
-    body = body.replace(/\{[^{}()[\]]*\}|\([^{}()[\]]*\)|\[[^{}()[\]]*\]/g, (group) => group[0] + group.at(-1));
+    // Innermost groups first: (…) becomes (), and {…} or […] a placeholder type, until nothing changes.
+    body = body.replace(/\{[^{}()[\]]*\}|\([^{}()[\]]*\)|\[[^{}()[\]]*\]/g, (group) => (group[0] === '(' ? '()' : 'T'));
   }
   const found = new Map();
   for (const statement of body.split(/[;\n]/)) {

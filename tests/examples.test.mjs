@@ -8,7 +8,10 @@ import test from 'node:test';
 import { load } from '../web/index.js';
 import { close } from './lib/builds.mjs';
 
-const run = (file, ...args) => execFileSync(process.execPath, [fileURLToPath(new URL(`../examples/${file}`, import.meta.url)), ...args], { encoding: 'utf8' });
+const run = (file, ...args) =>
+  execFileSync(process.execPath, [fileURLToPath(new URL(`../examples/${file}`, import.meta.url)), ...args], {
+    encoding: 'utf8',
+  });
 
 test('examples/node-evaluate.mjs: streamed metrics equal one evaluate() over the whole file', async () => {
   const lines = run('node-evaluate.mjs').trim().split('\n');
@@ -16,7 +19,10 @@ test('examples/node-evaluate.mjs: streamed metrics equal one evaluate() over the
   const bytes = readFileSync(new URL('../examples/evaluate/logits.f32', import.meta.url));
   const { classes, labels } = JSON.parse(readFileSync(new URL('../examples/evaluate/labels.json', import.meta.url)));
   const xe = await load();
-  const whole = xe.evaluate(new Float32Array(bytes.buffer, bytes.byteOffset, bytes.length / 4), labels, { classes, topK: [1, 5] });
+  const whole = xe.evaluate(new Float32Array(bytes.buffer, bytes.byteOffset, bytes.length / 4), labels, {
+    classes,
+    topK: [1, 5],
+  });
   close(streamed.loss, whole.loss, { rtol: 1e-12 });
   assert.deepEqual({ ...streamed, loss: 0, bits: 0, perplexity: 0 }, { ...whole, loss: 0, bits: 0, perplexity: 0 });
   assert.equal(whole.count, 2000);

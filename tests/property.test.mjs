@@ -75,7 +75,11 @@ for (const [simd, xe] of await builds()) {
       const { loss, grad } = xe.crossEntropyWithGrad(x, target, opts);
       // Losses: float32 inputs, float64 sums; logits near 1e4 lose absolute precision ~1e-3 in float32.
       close(loss, expected, { rtol: 2e-5, atol: 1e-5, what: `loss, ${where}` });
-      close(xe.crossEntropy(x, target, opts), expected, { rtol: 2e-5, atol: 1e-5, what: `loss without grad, ${where}` });
+      close(xe.crossEntropy(x, target, opts), expected, {
+        rtol: 2e-5,
+        atol: 1e-5,
+        what: `loss without grad, ${where}`,
+      });
       const g = ref.crossEntropyGrad(x, target, refOpts);
       // Gradients are float32 softmax values minus coefficients: absolute error relative to the scale.
       const scale = Math.max(1, ...Array.from(g, Math.abs).filter(Number.isFinite));
@@ -94,15 +98,29 @@ for (const [simd, xe] of await builds()) {
       for (let i = 0; i < n; i++) logp.push(...ref.logSoftmaxRow(Array.from(x.subarray(i * c, i * c + c))));
       close(xe.logSoftmax(x, { classes: c }), logp, { rtol: 2e-6, atol: 2e-6, what: `logSoftmax ${where}` });
       close(xe.softmax(x, { classes: c }), logp.map(Math.exp), { rtol: 2e-5, atol: 1e-7, what: `softmax ${where}` });
-      close(xe.sigmoid(x), Array.from(x, (v) => 1 / (1 + Math.exp(-v))), { rtol: 2e-6, atol: 1e-37, what: `sigmoid ${where}` });
+      close(
+        xe.sigmoid(x),
+        Array.from(x, (v) => 1 / (1 + Math.exp(-v))),
+        { rtol: 2e-6, atol: 1e-37, what: `sigmoid ${where}` },
+      );
       const y = Float32Array.from(x, () => (random() < 0.5 ? Math.round(random()) : random()));
-      const bceOpts = { from: 'logits', reduction: pick(random, ['mean', 'sum', 'none']), posWeight: random() < 0.3 ? 3 : 1 };
-      close(xe.binaryCrossEntropy(x, y, bceOpts), ref.binaryCrossEntropy(x, y, bceOpts), { rtol: 1e-6, atol: 1e-6, what: `bce ${where}` });
+      const bceOpts = {
+        from: 'logits',
+        reduction: pick(random, ['mean', 'sum', 'none']),
+        posWeight: random() < 0.3 ? 3 : 1,
+      };
+      close(xe.binaryCrossEntropy(x, y, bceOpts), ref.binaryCrossEntropy(x, y, bceOpts), {
+        rtol: 1e-6,
+        atol: 1e-6,
+        what: `bce ${where}`,
+      });
       const p = xe.softmax(x, { classes: c });
       const q = xe.softmax(logits(random, n, c), { classes: c });
-      const h = [], kl = [];
+      const h = [],
+        kl = [];
       for (let i = 0; i < n; i++) {
-        let hi = 0, di = 0;
+        let hi = 0,
+          di = 0;
         for (let j = i * c; j < i * c + c; j++) {
           if (p[j] === 0) continue;
           hi -= p[j] * Math.log(p[j]);
@@ -112,7 +130,11 @@ for (const [simd, xe] of await builds()) {
         kl.push(di);
       }
       close(xe.entropy(p, { classes: c }), h, { rtol: 1e-5, atol: 1e-6, what: `entropy ${where}` });
-      close(xe.klDivergence(p, q, { classes: c, reduction: 'none' }), kl, { rtol: 1e-5, atol: 1e-6, what: `kl ${where}` });
+      close(xe.klDivergence(p, q, { classes: c, reduction: 'none' }), kl, {
+        rtol: 1e-5,
+        atol: 1e-6,
+        what: `kl ${where}`,
+      });
     }
   });
 }

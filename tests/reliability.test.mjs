@@ -28,7 +28,10 @@ for (const [simd, xe] of await builds()) {
     const backing = new Float32Array([9, 9, 1, 2, 3, 9]);
     close(xe.softmax(backing.subarray(2, 5), { classes: 3 }), xe.softmax([1, 2, 3], { classes: 3 }));
     const labels = new Int32Array([7, 2, 7]).subarray(1, 2);
-    close(xe.crossEntropy(backing.subarray(2, 5), labels, { classes: 3 }), xe.crossEntropy([1, 2, 3], [2], { classes: 3 }));
+    close(
+      xe.crossEntropy(backing.subarray(2, 5), labels, { classes: 3 }),
+      xe.crossEntropy([1, 2, 3], [2], { classes: 3 }),
+    );
     const shared = new Float32Array(new SharedArrayBuffer(12));
     shared.set([1, 2, 3]);
     close(xe.logSoftmax(shared, { classes: 3 }), xe.logSoftmax([1, 2, 3], { classes: 3 }));
@@ -44,10 +47,16 @@ for (const [simd, xe] of await builds()) {
   test(`${build}: a detached buffer is a TypeError`, () => {
     const x = new Float32Array([1, 2, 3]);
     structuredClone(x.buffer, { transfer: [x.buffer] });
-    assert.throws(() => xe.softmax(x, { classes: 3 }), { name: 'TypeError', message: 'softmax: x is backed by a detached ArrayBuffer' });
+    assert.throws(() => xe.softmax(x, { classes: 3 }), {
+      name: 'TypeError',
+      message: 'softmax: x is backed by a detached ArrayBuffer',
+    });
     const out = new Float32Array(3);
     structuredClone(out.buffer, { transfer: [out.buffer] });
-    assert.throws(() => xe.softmax([1, 2, 3], { classes: 3, out }), { name: 'TypeError', message: /options.out is backed by a detached ArrayBuffer/ });
+    assert.throws(() => xe.softmax([1, 2, 3], { classes: 3, out }), {
+      name: 'TypeError',
+      message: /options.out is backed by a detached ArrayBuffer/,
+    });
   });
 
   // Skipped under AddressSanitizer: its quarantine delays reusing freed blocks, and its shadow memory
@@ -93,32 +102,45 @@ for (const [simd, xe] of await builds()) {
   });
 }
 
-test('memory: inputs of hundreds of MiB work, an impossible request is a RangeError, and the instance goes on', { skip: process.env.XE_SANITIZED && 'not under AddressSanitizer' }, async () => {
-  const xe = await load();
-  const n = 64 * 2 ** 20; // 256 MiB of float32
-  const big = xe.alloc(n);
-  big.array.fill(1);
-  const labels = new Int32Array(n / 1024);
-  close(xe.crossEntropy(big, labels, { classes: 1024 }), Math.log(1024), { rtol: 1e-6 });
-  const huge = xe.alloc(600 * 2 ** 20); // 2.4 GiB: a copy of it cannot fit next to it
-  assert.throws(() => xe.softmax(huge, { classes: 1024 }), {
-    name: 'RangeError',
-    message: /^softmax: cannot allocate 2400.0 MiB of wasm memory: the heap is \d+\.\d MiB and can grow to at most 4095.9 MiB$/,
-  });
-  huge.free();
-  big.free();
-  close(xe.softmax([0, 0], { classes: 2 }), [0.5, 0.5]);
-  assert.throws(() => xe.alloc(2 ** 30), { name: 'RangeError', message: /alloc: cannot allocate 4096.0 MiB/ });
-});
+test(
+  'memory: inputs of hundreds of MiB work, an impossible request is a RangeError, and the instance goes on',
+  { skip: process.env.XE_SANITIZED && 'not under AddressSanitizer' },
+  async () => {
+    const xe = await load();
+    const n = 64 * 2 ** 20; // 256 MiB of float32
+    const big = xe.alloc(n);
+    big.array.fill(1);
+    const labels = new Int32Array(n / 1024);
+    close(xe.crossEntropy(big, labels, { classes: 1024 }), Math.log(1024), { rtol: 1e-6 });
+    const huge = xe.alloc(600 * 2 ** 20); // 2.4 GiB: a copy of it cannot fit next to it
+    assert.throws(() => xe.softmax(huge, { classes: 1024 }), {
+      name: 'RangeError',
+      message:
+        /^softmax: cannot allocate 2400.0 MiB of wasm memory: the heap is \d+\.\d MiB and can grow to at most 4095.9 MiB$/,
+    });
+    huge.free();
+    big.free();
+    close(xe.softmax([0, 0], { classes: 2 }), [0.5, 0.5]);
+    assert.throws(() => xe.alloc(2 ** 30), { name: 'RangeError', message: /alloc: cannot allocate 4096.0 MiB/ });
+  },
+);
 
-test('what ships uses no eval or new Function (strict CSP)', { skip: process.env.XE_SANITIZED && 'checks the release build' }, () => {
-  const files = [
-    ...readdirSync(new URL('../dist/', import.meta.url)).filter((f) => f.endsWith('.mjs')).map((f) => `../dist/${f}`),
-    ...readdirSync(new URL('../web/', import.meta.url)).filter((f) => f.endsWith('.js')).map((f) => `../web/${f}`),
-  ];
-  assert.ok(files.length >= 4);
-  for (const f of files) {
-    const text = readFileSync(new URL(f, import.meta.url), 'utf8');
-    assert.doesNotMatch(text, /\beval\s*\(|\bnew\s+Function\b|\bFunction\s*\(/, f);
-  }
-});
+test(
+  'what ships uses no eval or new Function (strict CSP)',
+  { skip: process.env.XE_SANITIZED && 'checks the release build' },
+  () => {
+    const files = [
+      ...readdirSync(new URL('../dist/', import.meta.url))
+        .filter((f) => f.endsWith('.mjs'))
+        .map((f) => `../dist/${f}`),
+      ...readdirSync(new URL('../web/', import.meta.url))
+        .filter((f) => f.endsWith('.js'))
+        .map((f) => `../web/${f}`),
+    ];
+    assert.ok(files.length >= 4);
+    for (const f of files) {
+      const text = readFileSync(new URL(f, import.meta.url), 'utf8');
+      assert.doesNotMatch(text, /\beval\s*\(|\bnew\s+Function\b|\bFunction\s*\(/, f);
+    }
+  },
+);

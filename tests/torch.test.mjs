@@ -113,7 +113,9 @@ function runCase(xe, c, worst) {
       const [logits, labels] = args;
       checkMetrics(worst, xe.evaluate(logits, labels, opts), expect, 'evaluate');
       // The streaming evaluator over the same rows in two batches gives the same result.
-      const n = labels.length, classes = opts.classes, half = n >> 1;
+      const n = labels.length,
+        classes = opts.classes,
+        half = n >> 1;
       const ev = xe.evaluator(opts);
       ev.add(logits.subarray(0, half * classes), labels.subarray(0, half));
       ev.add(logits.subarray(half * classes), labels.subarray(half));
@@ -145,7 +147,10 @@ for (const simd of [false, true]) {
     const tol = { rtol: 0, atol: 1e-7 };
     const p = [0.7, 0.2, 0.1];
     const z = p.map(Math.log);
-    for (const [from, x] of [['probs', p], ['logits', z]]) {
+    for (const [from, x] of [
+      ['probs', p],
+      ['logits', z],
+    ]) {
       for (const target of [[0], Int32Array.of(0), [1, 0, 0]]) {
         const what = `crossEntropy from ${from}, target ${target.constructor.name} [${target}]`;
         assertClose(xe.crossEntropy(x, target, { classes: 3, from }), 0.35667494, tol, `${what}, nats`);
@@ -155,7 +160,12 @@ for (const simd of [false, true]) {
       assertClose(loss, 0.51457317, tol, `crossEntropyWithGrad from ${from}, bits`);
       // d/dz = (softmax - onehot) / ln 2; d/dp = -onehot / (p ln 2).
       const g = from === 'logits' ? [-0.3, 0.2, 0.1] : [-1 / 0.7, 0, 0];
-      assertClose(grad, g.map((v) => v / Math.LN2), { rtol: 1e-6, atol: 1e-7 }, `crossEntropyWithGrad from ${from}, grad`);
+      assertClose(
+        grad,
+        g.map((v) => v / Math.LN2),
+        { rtol: 1e-6, atol: 1e-7 },
+        `crossEntropyWithGrad from ${from}, grad`,
+      );
     }
     const m = xe.evaluate(z, [0], { classes: 3 });
     assertClose(m.loss, 0.35667494, tol, 'evaluate loss');

@@ -94,7 +94,8 @@ export function createApi(core) {
   // A target of length n holds class indices, of length n * c a distribution per row (with c = 1, indices).
   // Integer typed arrays are always indices; a WasmArray (float32) is always a distribution.
   function ceTarget(fn, target, n, c, ignoreIndex) {
-    if (target instanceof WasmArray && target.length === n && c !== 1) return { labels: check.labels(fn, 'target', target) };
+    if (target instanceof WasmArray && target.length === n && c !== 1)
+      return { labels: check.labels(fn, 'target', target) };
     const dense =
       target instanceof WasmArray || (!check.isIntArray(target) && target?.length === n * c && c !== 1 && n !== 0);
     if (dense) return { dense: check.sameLength(fn, 'target', check.floats(fn, 'target', target), n * c) };
@@ -117,7 +118,10 @@ export function createApi(core) {
     const scale = check.baseScale(fn, o.base);
     const X = check.floats(fn, 'input', input);
     const n = check.rows(fn, 'input', X.length, c);
-    const W = o.weight === undefined ? null : check.sameLength(fn, 'options.weight', check.floats(fn, 'options.weight', o.weight), c);
+    const W =
+      o.weight === undefined
+        ? null
+        : check.sameLength(fn, 'options.weight', check.floats(fn, 'options.weight', o.weight), c);
     const { dense, labels } = ceTarget(fn, target, n, c, ignoreIndex);
     const out = withGrad || reduction === 'none' ? check.out(fn, o.out, withGrad ? n * c : n, memory) : undefined;
     return withScratch(fn, (s) => {
@@ -127,8 +131,22 @@ export function createApi(core) {
       const pw = W ? s.floats(W) : 0;
       const losses = reduction === 'none' ? result(s, withGrad ? undefined : out, n, [], false) : null;
       const grad = withGrad ? result(s, out, n * c, [X, dense, W], false) : null;
-      const value = core.crossEntropy(px, pl, pt, pw, losses?.ptr ?? 0, grad?.ptr ?? 0, n, c, ignoreIndex, smoothing,
-        from === 'probs', eps, REDUCTION[reduction], scale);
+      const value = core.crossEntropy(
+        px,
+        pl,
+        pt,
+        pw,
+        losses?.ptr ?? 0,
+        grad?.ptr ?? 0,
+        n,
+        c,
+        ignoreIndex,
+        smoothing,
+        from === 'probs',
+        eps,
+        REDUCTION[reduction],
+        scale,
+      );
       const loss = losses ? losses.finish() : value;
       return withGrad ? { loss, grad: grad.finish() } : loss;
     });
@@ -143,7 +161,10 @@ export function createApi(core) {
     const scale = check.baseScale(fn, o.base);
     const X = check.floats(fn, 'input', input);
     const Y = check.sameLength(fn, 'target', check.floats(fn, 'target', target), X.length);
-    const W = o.weight === undefined ? null : check.sameLength(fn, 'options.weight', check.floats(fn, 'options.weight', o.weight), X.length);
+    const W =
+      o.weight === undefined
+        ? null
+        : check.sameLength(fn, 'options.weight', check.floats(fn, 'options.weight', o.weight), X.length);
     const out = withGrad || reduction === 'none' ? check.out(fn, o.out, X.length, memory) : undefined;
     return withScratch(fn, (s) => {
       const px = s.floats(X);
@@ -152,8 +173,19 @@ export function createApi(core) {
       const losses = reduction === 'none' ? result(s, withGrad ? undefined : out, X.length, [], false) : null;
       // Element-wise, so the gradient may overwrite the input it was computed from.
       const grad = withGrad ? result(s, out, X.length, [X, Y, W], true) : null;
-      const value = core.binaryCrossEntropy(px, py, pw, losses?.ptr ?? 0, grad?.ptr ?? 0, X.length, posWeight,
-        from === 'probs', eps, REDUCTION[reduction], scale);
+      const value = core.binaryCrossEntropy(
+        px,
+        py,
+        pw,
+        losses?.ptr ?? 0,
+        grad?.ptr ?? 0,
+        X.length,
+        posWeight,
+        from === 'probs',
+        eps,
+        REDUCTION[reduction],
+        scale,
+      );
       const loss = losses ? losses.finish() : value;
       return withGrad ? { loss, grad: grad.finish() } : loss;
     });
@@ -179,19 +211,30 @@ export function createApi(core) {
 
   function entropy(p, opts) {
     return perRow('entropy', opts, 'none', [['p', p]], (o, [pp], pout, n, c, red, scale) =>
-      core.entropy(pp, pout, n, c, red, scale));
+      core.entropy(pp, pout, n, c, red, scale),
+    );
   }
 
   function klDivergence(p, q, opts) {
     const fn = 'klDivergence';
     const from = check.oneOf(fn, 'from', check.options(fn, opts, true).from, FROM, 'probs');
-    return perRow(fn, opts, 'mean', [['p', p], ['q', q]], (o, [pp, pq], pout, n, c, red, scale) =>
-      core.klDivergence(pp, pq, pout, n, c, from === 'logits', red, scale));
+    return perRow(
+      fn,
+      opts,
+      'mean',
+      [
+        ['p', p],
+        ['q', q],
+      ],
+      (o, [pp, pq], pout, n, c, red, scale) => core.klDivergence(pp, pq, pout, n, c, from === 'logits', red, scale),
+    );
   }
 
   function alloc(length) {
-    if (typeof length !== 'number') throw new TypeError(`alloc: length must be a number, got ${check.describe(length)}`);
-    if (!Number.isInteger(length) || length < 0) throw new RangeError(`alloc: length = ${length} must be an integer >= 0`);
+    if (typeof length !== 'number')
+      throw new TypeError(`alloc: length must be a number, got ${check.describe(length)}`);
+    if (!Number.isInteger(length) || length < 0)
+      throw new RangeError(`alloc: length = ${length} must be an integer >= 0`);
     return new WasmArray(memory, length);
   }
 
@@ -208,7 +251,8 @@ export function createApi(core) {
     crossEntropy: (input, target, opts) => crossEntropyCall('crossEntropy', input, target, opts, false),
     crossEntropyWithGrad: (input, target, opts) => crossEntropyCall('crossEntropyWithGrad', input, target, opts, true),
     binaryCrossEntropy: (input, target, opts) => bceCall('binaryCrossEntropy', input, target, opts, false),
-    binaryCrossEntropyWithGrad: (input, target, opts) => bceCall('binaryCrossEntropyWithGrad', input, target, opts, true),
+    binaryCrossEntropyWithGrad: (input, target, opts) =>
+      bceCall('binaryCrossEntropyWithGrad', input, target, opts, true),
     entropy,
     klDivergence,
     evaluate,

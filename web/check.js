@@ -84,7 +84,9 @@ export function labels(fn, name, t, n, c, ignoreIndex) {
   }
   const typed = isIntArray(t) || t instanceof Float32Array || t instanceof Float64Array;
   if (!typed && !Array.isArray(t)) {
-    throw new TypeError(`${fn}: ${name} must be an Int32Array, Uint32Array, Uint16Array, Uint8Array or number[], got ${describe(t)}`);
+    throw new TypeError(
+      `${fn}: ${name} must be an Int32Array, Uint32Array, Uint16Array, Uint8Array or number[], got ${describe(t)}`,
+    );
   }
   if (typed) checkNotDetached(fn, name, t);
   if (t.length !== n) throw new RangeError(`${fn}: ${name} has length ${t.length}, expected ${n} (one label per row)`);
@@ -102,13 +104,21 @@ export function oneOf(fn, name, v, allowed, fallback) {
   if (v === undefined) return fallback;
   if (typeof v !== 'string') throw new TypeError(`${fn}: options.${name} must be a string, got ${describe(v)}`);
   if (!allowed.includes(v)) {
-    throw new RangeError(`${fn}: options.${name} = ${JSON.stringify(v)} must be one of ${allowed.map((a) => `'${a}'`).join(', ')}`);
+    throw new RangeError(
+      `${fn}: options.${name} = ${JSON.stringify(v)} must be one of ${allowed.map((a) => `'${a}'`).join(', ')}`,
+    );
   }
   return v;
 }
 
 /** A number option within a range: lo/hi inclusive unless open is set for that side. */
-export function number(fn, name, v, fallback, { min = -Infinity, max = Infinity, minOpen = false, maxOpen = false, finite = true } = {}) {
+export function number(
+  fn,
+  name,
+  v,
+  fallback,
+  { min = -Infinity, max = Infinity, minOpen = false, maxOpen = false, finite = true } = {},
+) {
   if (v === undefined) return fallback;
   if (typeof v !== 'number') throw new TypeError(`${fn}: options.${name} must be a number, got ${describe(v)}`);
   const ok =
@@ -126,7 +136,8 @@ export function number(fn, name, v, fallback, { min = -Infinity, max = Infinity,
 export function integer(fn, name, v, fallback) {
   if (v === undefined) return fallback;
   if (typeof v !== 'number') throw new TypeError(`${fn}: options.${name} must be a number, got ${describe(v)}`);
-  if (!Number.isInteger(v) || Math.abs(v) > 2 ** 31 - 1) throw new RangeError(`${fn}: options.${name} = ${v} is not a 32-bit integer`);
+  if (!Number.isInteger(v) || Math.abs(v) > 2 ** 31 - 1)
+    throw new RangeError(`${fn}: options.${name} = ${v} is not a 32-bit integer`);
   return v;
 }
 

@@ -18,7 +18,8 @@ const MAX_WIDTH = 2 ** 31 - 1;
 
 function positiveInteger(fn, name, v) {
   if (typeof v !== 'number') throw new TypeError(`${fn}: ${name} must be a number, got ${check.describe(v)}`);
-  if (!Number.isInteger(v) || v < 1 || v > MAX_WIDTH) throw new RangeError(`${fn}: ${name} = ${v} must be an integer >= 1`);
+  if (!Number.isInteger(v) || v < 1 || v > MAX_WIDTH)
+    throw new RangeError(`${fn}: ${name} = ${v} must be an integer >= 1`);
   return v;
 }
 
@@ -30,24 +31,32 @@ function config(fn, o, from) {
   const features = positiveInteger(fn, `${from}.features`, o.features);
   const classes = positiveInteger(fn, `${from}.classes`, o.classes);
   const hidden = o.hidden === undefined ? [] : o.hidden;
-  if (!Array.isArray(hidden)) throw new TypeError(`${fn}: ${from}.hidden must be an array of layer sizes, got ${check.describe(hidden)}`);
+  if (!Array.isArray(hidden))
+    throw new TypeError(`${fn}: ${from}.hidden must be an array of layer sizes, got ${check.describe(hidden)}`);
   hidden.forEach((h, i) => positiveInteger(fn, `${from}.hidden[${i}]`, h));
   let activation = 'relu';
   if (o.activation !== undefined) {
-    if (typeof o.activation !== 'string') throw new TypeError(`${fn}: ${from}.activation must be a string, got ${check.describe(o.activation)}`);
+    if (typeof o.activation !== 'string')
+      throw new TypeError(`${fn}: ${from}.activation must be a string, got ${check.describe(o.activation)}`);
     if (!(o.activation in ACTIVATION)) {
-      throw new RangeError(`${fn}: ${from}.activation = ${JSON.stringify(o.activation)} must be one of 'relu', 'tanh', 'sigmoid'`);
+      throw new RangeError(
+        `${fn}: ${from}.activation = ${JSON.stringify(o.activation)} must be one of 'relu', 'tanh', 'sigmoid'`,
+      );
     }
     activation = o.activation;
   }
   const seed = o.seed === undefined ? 1 : o.seed;
-  if (typeof seed !== 'number') throw new TypeError(`${fn}: ${from}.seed must be a number, got ${check.describe(seed)}`);
-  if (!Number.isInteger(seed) || seed < 0 || seed >= 2 ** 32) throw new RangeError(`${fn}: ${from}.seed = ${seed} must be an integer in [0, 2^32)`);
+  if (typeof seed !== 'number')
+    throw new TypeError(`${fn}: ${from}.seed must be a number, got ${check.describe(seed)}`);
+  if (!Number.isInteger(seed) || seed < 0 || seed >= 2 ** 32)
+    throw new RangeError(`${fn}: ${from}.seed = ${seed} must be an integer in [0, 2^32)`);
   const widths = [features, ...hidden, classes];
   let parameters = 0;
   for (let l = 1; l < widths.length; l++) parameters += (widths[l - 1] + 1) * widths[l];
   if (parameters > MAX_PARAMETERS) {
-    throw new RangeError(`${fn}: the model would have ${parameters} parameters, more than the ${MAX_PARAMETERS} supported`);
+    throw new RangeError(
+      `${fn}: the model would have ${parameters} parameters, more than the ${MAX_PARAMETERS} supported`,
+    );
   }
   return { features, classes, hidden: [...hidden], activation, seed, widths, parameters };
 }
@@ -64,7 +73,8 @@ function trainOptions(fn, opts, classes) {
     weight = check.sameLength(fn, 'options.weight', check.floats(fn, 'options.weight', o.weight), classes);
     const values = weight.wasm ? weight.wasm.array : weight.data;
     for (let j = 0; j < classes; j++) {
-      if (!(values[j] >= 0 && values[j] < Infinity)) throw new RangeError(`${fn}: options.weight[${j}] = ${values[j]} must be finite and >= 0`);
+      if (!(values[j] >= 0 && values[j] < Infinity))
+        throw new RangeError(`${fn}: options.weight[${j}] = ${values[j]} must be finite and >= 0`);
     }
   }
   return { o, learningRate, optimizer, l2, labelSmoothing, weight };
@@ -104,7 +114,14 @@ export function createClassifier(core, memory, withScratch) {
   function create(fn, c) {
     return withScratch(fn, (s) => {
       const hidden = s.labels(c.hidden); // int32 copy
-      const handle = new core.Classifier(c.features, c.classes, hidden, c.hidden.length, ACTIVATION[c.activation], c.seed);
+      const handle = new core.Classifier(
+        c.features,
+        c.classes,
+        hidden,
+        c.hidden.length,
+        ACTIVATION[c.activation],
+        c.seed,
+      );
       if (!handle.ok()) {
         handle.delete();
         throw new RangeError(`${fn}: cannot allocate wasm memory for ${c.parameters} parameters`);
@@ -189,7 +206,8 @@ export function createClassifier(core, memory, withScratch) {
       const batchSize = check.integer(fn, 'batchSize', t.o.batchSize, 32);
       if (batchSize < 1) throw new RangeError(`${fn}: options.batchSize = ${batchSize} must be an integer >= 1`);
       const shuffle = t.o.shuffle === undefined ? true : t.o.shuffle;
-      if (typeof shuffle !== 'boolean') throw new TypeError(`${fn}: options.shuffle must be a boolean, got ${check.describe(shuffle)}`);
+      if (typeof shuffle !== 'boolean')
+        throw new TypeError(`${fn}: options.shuffle must be a boolean, got ${check.describe(shuffle)}`);
       const onEpoch = t.o.onEpoch;
       if (onEpoch !== undefined && typeof onEpoch !== 'function') {
         throw new TypeError(`${fn}: options.onEpoch must be a function, got ${check.describe(onEpoch)}`);
@@ -221,8 +239,19 @@ export function createClassifier(core, memory, withScratch) {
           let correct = 0;
           for (let start = 0; start < n; start += batchSize) {
             const m = Math.min(batchSize, n - start);
-            loss += m * handle.trainStep(px, py, pidx + 4 * start, m, t.learningRate, OPTIMIZER[t.optimizer], t.l2,
-              t.labelSmoothing, pw);
+            loss +=
+              m *
+              handle.trainStep(
+                px,
+                py,
+                pidx + 4 * start,
+                m,
+                t.learningRate,
+                OPTIMIZER[t.optimizer],
+                t.l2,
+                t.labelSmoothing,
+                pw,
+              );
             correct += handle.lastCorrect();
           }
           const entry = { epoch, loss: loss / n, accuracy: correct / n };
@@ -245,7 +274,8 @@ export function createClassifier(core, memory, withScratch) {
         const px = s.floats(X);
         const direct = out instanceof WasmArray && out !== X.wasm;
         const ptr = direct ? out.ptr(fn, memory) : s.alloc(length * 4);
-        if (!handle.predict(px, n, ptr)) throw new RangeError(`${fn}: cannot allocate wasm memory for the forward pass`);
+        if (!handle.predict(px, n, ptr))
+          throw new RangeError(`${fn}: cannot allocate wasm memory for the forward pass`);
         if (direct) return out;
         const view = memory.f32.subarray(ptr >>> 2, (ptr >>> 2) + length);
         if (out === undefined) return view.slice();
@@ -264,7 +294,8 @@ export function createClassifier(core, memory, withScratch) {
         const px = s.floats(X);
         const py = s.labels(Y);
         const pr = s.alloc(16);
-        if (!handle.evaluate(px, py, n, pr)) throw new RangeError(`${fn}: cannot allocate wasm memory for the forward pass`);
+        if (!handle.evaluate(px, py, n, pr))
+          throw new RangeError(`${fn}: cannot allocate wasm memory for the forward pass`);
         const [loss, hits] = new Float64Array(memory.f32.buffer, pr, 2);
         return { loss: n === 0 ? NaN : loss / n, accuracy: n === 0 ? NaN : hits / n };
       });
@@ -274,7 +305,10 @@ export function createClassifier(core, memory, withScratch) {
     toJSON() {
       const handle = this.#live('Classifier.toJSON');
       const { features, classes, hidden, activation, seed, widths } = this.#config;
-      const params = memory.f32.subarray(handle.parameters() >>> 2, (handle.parameters() >>> 2) + handle.parameterCount());
+      const params = memory.f32.subarray(
+        handle.parameters() >>> 2,
+        (handle.parameters() >>> 2) + handle.parameterCount(),
+      );
       const layers = [];
       let at = 0;
       for (let l = 1; l < widths.length; l++) {
@@ -311,27 +345,42 @@ export function createClassifier(core, memory, withScratch) {
       if (o.format !== undefined && o.format !== FORMAT) {
         throw new RangeError(`${fn}: json.format = ${JSON.stringify(o.format)}, expected '${FORMAT}'`);
       }
-      if (!Array.isArray(o.layers)) throw new TypeError(`${fn}: json.layers must be an array, got ${check.describe(o.layers)}`);
+      if (!Array.isArray(o.layers))
+        throw new TypeError(`${fn}: json.layers must be an array, got ${check.describe(o.layers)}`);
       const L = c.widths.length - 1;
-      if (o.layers.length !== L) throw new RangeError(`${fn}: json.layers has length ${o.layers.length}, expected ${L}`);
+      if (o.layers.length !== L)
+        throw new RangeError(`${fn}: json.layers has length ${o.layers.length}, expected ${L}`);
       const params = new Float32Array(c.parameters);
       let at = 0;
       o.layers.forEach((layer, l) => {
         const name = `json.layers[${l}]`;
-        if (layer === null || typeof layer !== 'object') throw new TypeError(`${fn}: ${name} must be an object, got ${check.describe(layer)}`);
-        for (const [key, length] of [['weights', c.widths[l] * c.widths[l + 1]], ['bias', c.widths[l + 1]]]) {
+        if (layer === null || typeof layer !== 'object')
+          throw new TypeError(`${fn}: ${name} must be an object, got ${check.describe(layer)}`);
+        for (const [key, length] of [
+          ['weights', c.widths[l] * c.widths[l + 1]],
+          ['bias', c.widths[l + 1]],
+        ]) {
           const v = layer[key];
-          if (!Array.isArray(v)) throw new TypeError(`${fn}: ${name}.${key} must be an array of numbers, got ${check.describe(v)}`);
-          if (v.length !== length) throw new RangeError(`${fn}: ${name}.${key} has length ${v.length}, expected ${length}`);
+          if (!Array.isArray(v))
+            throw new TypeError(`${fn}: ${name}.${key} must be an array of numbers, got ${check.describe(v)}`);
+          if (v.length !== length)
+            throw new RangeError(`${fn}: ${name}.${key} has length ${v.length}, expected ${length}`);
           for (let i = 0; i < length; i++) {
-            if (typeof v[i] !== 'number') throw new TypeError(`${fn}: ${name}.${key}[${i}] = ${check.describe(v[i])} is not a number`);
+            if (typeof v[i] !== 'number')
+              throw new TypeError(`${fn}: ${name}.${key}[${i}] = ${check.describe(v[i])} is not a number`);
             if (!Number.isFinite(v[i])) throw new RangeError(`${fn}: ${name}.${key}[${i}] = ${v[i]} is not finite`);
           }
           params.set(v, at);
           at += length;
         }
       });
-      const model = new Classifier({ features: c.features, classes: c.classes, hidden: c.hidden, activation: c.activation, seed: c.seed });
+      const model = new Classifier({
+        features: c.features,
+        classes: c.classes,
+        hidden: c.hidden,
+        activation: c.activation,
+        seed: c.seed,
+      });
       const handle = model.#handle;
       memory.f32.set(params, handle.parameters() >>> 2);
       return model;

@@ -4,7 +4,8 @@
 /** A flat row-major float input: N rows of C classes as one array of length N*C. */
 export type FloatInput = Float32Array | Float64Array | readonly number[] | WasmArray;
 /** Class indices, one per row. Integer typed arrays are always read as indices. */
-export type LabelInput = Int32Array | Uint32Array | Uint16Array | Uint8Array | Int16Array | Int8Array | readonly number[];
+export type LabelInput =
+  Int32Array | Uint32Array | Uint16Array | Uint8Array | Int16Array | Int8Array | readonly number[];
 /** A cross-entropy target: class indices (length N) or a distribution per row (length N*C). */
 export type TargetInput = LabelInput | FloatInput;
 /** Where an array result is written: a Float32Array or WasmArray of the exact length. */
@@ -274,7 +275,11 @@ export interface Xentropy {
   /** Log-softmax over each row, by log-sum-exp. */
   logSoftmax<O extends Out = Float32Array>(x: FloatInput, options: SoftmaxOptions & { out?: O }): O;
   /** The gradient through softmax: p * (g - sum(g * p)) per row. */
-  softmaxBackward<O extends Out = Float32Array>(probs: FloatInput, gradOut: FloatInput, options: ClassesOptions & { out?: O }): O;
+  softmaxBackward<O extends Out = Float32Array>(
+    probs: FloatInput,
+    gradOut: FloatInput,
+    options: ClassesOptions & { out?: O },
+  ): O;
   /** 1 / (1 + exp(-x)), element-wise. */
   sigmoid<O extends Out = Float32Array>(x: FloatInput, options?: { out?: O }): O;
 
@@ -283,21 +288,61 @@ export interface Xentropy {
    * @returns the loss for 'mean' / 'sum'; per-row losses (N) for 'none'.
    * @throws {TypeError} wrong argument types. @throws {RangeError} wrong lengths, labels outside [0, C), options out of range.
    */
-  crossEntropy(input: FloatInput, target: TargetInput, options: CrossEntropyOptions & { reduction?: 'mean' | 'sum' }): number;
-  crossEntropy(input: FloatInput, target: TargetInput, options: CrossEntropyOptions & { reduction: 'none' }): Float32Array;
+  crossEntropy(
+    input: FloatInput,
+    target: TargetInput,
+    options: CrossEntropyOptions & { reduction?: 'mean' | 'sum' },
+  ): number;
+  crossEntropy(
+    input: FloatInput,
+    target: TargetInput,
+    options: CrossEntropyOptions & { reduction: 'none' },
+  ): Float32Array;
   crossEntropy(input: FloatInput, target: TargetInput, options: CrossEntropyOptions): number | Float32Array;
   /** Loss and d loss / d input (N*C) in one fused pass. */
-  crossEntropyWithGrad<G extends Out = Float32Array>(input: FloatInput, target: TargetInput, options: CrossEntropyOptions & { reduction?: 'mean' | 'sum'; out?: G }): LossWithGrad<number, G>;
-  crossEntropyWithGrad<G extends Out = Float32Array>(input: FloatInput, target: TargetInput, options: CrossEntropyOptions & { reduction: 'none'; out?: G }): LossWithGrad<Float32Array, G>;
-  crossEntropyWithGrad(input: FloatInput, target: TargetInput, options: CrossEntropyOptions): LossWithGrad<number | Float32Array, Out>;
+  crossEntropyWithGrad<G extends Out = Float32Array>(
+    input: FloatInput,
+    target: TargetInput,
+    options: CrossEntropyOptions & { reduction?: 'mean' | 'sum'; out?: G },
+  ): LossWithGrad<number, G>;
+  crossEntropyWithGrad<G extends Out = Float32Array>(
+    input: FloatInput,
+    target: TargetInput,
+    options: CrossEntropyOptions & { reduction: 'none'; out?: G },
+  ): LossWithGrad<Float32Array, G>;
+  crossEntropyWithGrad(
+    input: FloatInput,
+    target: TargetInput,
+    options: CrossEntropyOptions,
+  ): LossWithGrad<number | Float32Array, Out>;
 
   /** Binary cross-entropy, element-wise over any length, from logits (default) or probabilities. */
-  binaryCrossEntropy(input: FloatInput, target: FloatInput, options?: BinaryCrossEntropyOptions & { reduction?: 'mean' | 'sum' }): number;
-  binaryCrossEntropy(input: FloatInput, target: FloatInput, options: BinaryCrossEntropyOptions & { reduction: 'none' }): Float32Array;
+  binaryCrossEntropy(
+    input: FloatInput,
+    target: FloatInput,
+    options?: BinaryCrossEntropyOptions & { reduction?: 'mean' | 'sum' },
+  ): number;
+  binaryCrossEntropy(
+    input: FloatInput,
+    target: FloatInput,
+    options: BinaryCrossEntropyOptions & { reduction: 'none' },
+  ): Float32Array;
   binaryCrossEntropy(input: FloatInput, target: FloatInput, options?: BinaryCrossEntropyOptions): number | Float32Array;
-  binaryCrossEntropyWithGrad<G extends Out = Float32Array>(input: FloatInput, target: FloatInput, options?: BinaryCrossEntropyOptions & { reduction?: 'mean' | 'sum'; out?: G }): LossWithGrad<number, G>;
-  binaryCrossEntropyWithGrad<G extends Out = Float32Array>(input: FloatInput, target: FloatInput, options: BinaryCrossEntropyOptions & { reduction: 'none'; out?: G }): LossWithGrad<Float32Array, G>;
-  binaryCrossEntropyWithGrad(input: FloatInput, target: FloatInput, options?: BinaryCrossEntropyOptions): LossWithGrad<number | Float32Array, Out>;
+  binaryCrossEntropyWithGrad<G extends Out = Float32Array>(
+    input: FloatInput,
+    target: FloatInput,
+    options?: BinaryCrossEntropyOptions & { reduction?: 'mean' | 'sum'; out?: G },
+  ): LossWithGrad<number, G>;
+  binaryCrossEntropyWithGrad<G extends Out = Float32Array>(
+    input: FloatInput,
+    target: FloatInput,
+    options: BinaryCrossEntropyOptions & { reduction: 'none'; out?: G },
+  ): LossWithGrad<Float32Array, G>;
+  binaryCrossEntropyWithGrad(
+    input: FloatInput,
+    target: FloatInput,
+    options?: BinaryCrossEntropyOptions,
+  ): LossWithGrad<number | Float32Array, Out>;
 
   /** Entropy -sum p log p of each row of probabilities (0 log 0 = 0); per row by default. */
   entropy(p: FloatInput, options: EntropyOptions & { reduction?: 'none' }): Float32Array;

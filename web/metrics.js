@@ -6,7 +6,8 @@ import * as check from './check.js';
 function topKList(fn, topK) {
   if (topK === undefined) return [1];
   const list = typeof topK === 'number' ? [topK] : topK;
-  if (!Array.isArray(list)) throw new TypeError(`${fn}: options.topK must be an array of integers, got ${check.describe(topK)}`);
+  if (!Array.isArray(list))
+    throw new TypeError(`${fn}: options.topK must be an array of integers, got ${check.describe(topK)}`);
   list.forEach((k, i) => {
     if (typeof k !== 'number') throw new TypeError(`${fn}: options.topK[${i}] = ${check.describe(k)} is not a number`);
     if (!Number.isInteger(k) || k < 1) throw new RangeError(`${fn}: options.topK[${i}] = ${k} must be an integer >= 1`);

@@ -71,7 +71,7 @@ class Classifier {
   size_t count_ = 0;         // parameters
   float* params_ = nullptr;  // (4 * count_): params, grads, first moment, second moment
   float *grads_ = nullptr, *m_ = nullptr, *v_ = nullptr;
-  int optimizer_ = -1;  // the optimizer that owns m_ and v_, -1 before the first step
+  int optimizer_ = -1;                    // the optimizer that owns m_ and v_, -1 before the first step
   double beta1_t_ = 1.0, beta2_t_ = 1.0;  // 0.9^t and 0.999^t after t Adam steps (bias correction)
   size_t last_correct_ = 0;
 

@@ -14,8 +14,13 @@ export function close(actual, expected, { atol = 1e-6, rtol = 1e-5, what = 'valu
   const e = typeof expected === 'number' ? [expected] : Array.from(expected);
   if (a.length !== e.length) throw new Error(`${what}: length ${a.length}, expected ${e.length}`);
   for (let i = 0; i < a.length; i++) {
-    const x = a[i], y = e[i];
-    const ok = Number.isNaN(y) ? Number.isNaN(x) : !Number.isFinite(y) ? x === y : Math.abs(x - y) <= atol + rtol * Math.abs(y);
+    const x = a[i],
+      y = e[i];
+    const ok = Number.isNaN(y)
+      ? Number.isNaN(x)
+      : !Number.isFinite(y)
+        ? x === y
+        : Math.abs(x - y) <= atol + rtol * Math.abs(y);
     if (!ok) throw new Error(`${what}[${i}] = ${x}, expected ${y} (atol ${atol}, rtol ${rtol})`);
   }
 }

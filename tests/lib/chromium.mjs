@@ -10,11 +10,20 @@ import { chromium } from 'playwright-core';
 export const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
 
 // The only network here is the loopback: no background requests, component updates or first-run work.
-const ARGS = ['--no-sandbox', '--disable-background-networking', '--disable-component-update', '--no-first-run', '--disable-gpu'];
+const ARGS = [
+  '--no-sandbox',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--no-first-run',
+  '--disable-gpu',
+];
 
 /** A persistent context of a new Chromium; `options` go to launchPersistentContext (e.g. `viewport`). */
 export async function launchChromium(t, { timeout = 60_000, ...options } = {}) {
-  assert.ok(existsSync(CHROMIUM), `Chromium not found at ${CHROMIUM}: run \`bash scripts/setup.sh test\` or set CHROMIUM_PATH`);
+  assert.ok(
+    existsSync(CHROMIUM),
+    `Chromium not found at ${CHROMIUM}: run \`bash scripts/setup.sh test\` or set CHROMIUM_PATH`,
+  );
   const profile = await mkdtemp(join(tmpdir(), 'xentropy-chromium-'));
   let context;
   t.after(async () => {

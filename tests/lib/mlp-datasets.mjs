@@ -22,7 +22,11 @@ function dataset(n, point) {
 /** Three Gaussian blobs (standard deviation 0.5) centred on a triangle of side ~3. */
 export function blobs(n, seed) {
   const random = rng(seed);
-  const centres = [[0, 1.5], [-1.3, -0.75], [1.3, -0.75]];
+  const centres = [
+    [0, 1.5],
+    [-1.3, -0.75],
+    [1.3, -0.75],
+  ];
   return dataset(n, (i) => {
     const label = i % 3;
     return [centres[label][0] + 0.5 * normal(random), centres[label][1] + 0.5 * normal(random), label];

@@ -19,7 +19,20 @@ function rowsOf(x, c) {
  * PyTorch F.cross_entropy in float64. target: indices (length n) or a distribution (n * c).
  * Returns { loss, perRow } with loss reduced as asked.
  */
-export function crossEntropy(x, target, { classes: c, from = 'logits', reduction = 'mean', weight, ignoreIndex = -100, labelSmoothing: eps = 0, base = Math.E, probEps = 1e-7 }) {
+export function crossEntropy(
+  x,
+  target,
+  {
+    classes: c,
+    from = 'logits',
+    reduction = 'mean',
+    weight,
+    ignoreIndex = -100,
+    labelSmoothing: eps = 0,
+    base = Math.E,
+    probEps = 1e-7,
+  },
+) {
   const rows = rowsOf(x, c);
   const n = rows.length;
   const dense = target.length === n * c && c !== 1 && n !== 0;
@@ -48,9 +61,14 @@ export function crossEntropy(x, target, { classes: c, from = 'logits', reduction
 }
 
 /** Binary cross-entropy in float64, element-wise. */
-export function binaryCrossEntropy(x, y, { from = 'logits', reduction = 'mean', weight, posWeight = 1, eps = 1e-7, base = Math.E } = {}) {
+export function binaryCrossEntropy(
+  x,
+  y,
+  { from = 'logits', reduction = 'mean', weight, posWeight = 1, eps = 1e-7, base = Math.E } = {},
+) {
   const per = Array.from(x, (xi, i) => {
-    const pos = posWeight * y[i], neg = 1 - y[i];
+    const pos = posWeight * y[i],
+      neg = 1 - y[i];
     let l = 0;
     if (from === 'logits') {
       const softplus = (v) => Math.max(v, 0) + Math.log1p(Math.exp(-Math.abs(v)));
@@ -61,7 +79,7 @@ export function binaryCrossEntropy(x, y, { from = 'logits', reduction = 'mean', 
       if (pos !== 0) l -= pos * Math.log(p);
       if (neg !== 0) l -= neg * Math.log(1 - p);
     }
-    return (weight ? weight[i] : 1) * l / Math.log(base);
+    return ((weight ? weight[i] : 1) * l) / Math.log(base);
   });
   const sum = per.reduce((s, v) => s + v, 0);
   return reduction === 'none' ? per : reduction === 'sum' ? sum : sum / per.length;
@@ -84,7 +102,20 @@ export function numericGrad(f, x, h = 1e-5) {
  * The analytic gradient of crossEntropy (of the sum of the per-row losses for 'none') in float64:
  * per row, scale * (A * softmax_j - a_j) from logits, scale * -a_j / p_j inside the clamp from probs.
  */
-export function crossEntropyGrad(x, target, { classes: c, from = 'logits', reduction = 'mean', weight, ignoreIndex = -100, labelSmoothing: eps = 0, base = Math.E, probEps = 1e-7 }) {
+export function crossEntropyGrad(
+  x,
+  target,
+  {
+    classes: c,
+    from = 'logits',
+    reduction = 'mean',
+    weight,
+    ignoreIndex = -100,
+    labelSmoothing: eps = 0,
+    base = Math.E,
+    probEps = 1e-7,
+  },
+) {
   const n = x.length / c;
   const dense = target.length === n * c && c !== 1 && n !== 0;
   const w = (j) => (weight ? weight[j] : 1);

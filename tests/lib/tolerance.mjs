@@ -10,7 +10,8 @@ export function firstMismatch(actual, expected, { rtol, atol }) {
   const a = typeof actual === 'number' ? [actual] : actual;
   const e = typeof expected === 'number' ? [expected] : expected;
   for (let i = 0; i < e.length; i++) {
-    const x = a[i], y = e[i];
+    const x = a[i],
+      y = e[i];
     const bound = atol + rtol * Math.abs(y);
     const ok = Number.isNaN(y) ? Number.isNaN(x) : !Number.isFinite(y) ? x === y : Math.abs(x - y) <= bound;
     if (!ok) return { index: i, actual: x, expected: y, bound };

@@ -52,7 +52,31 @@ async function main(): Promise<void> {
   // @ts-expect-error 'none' returns an array, not a number
   const wrong: number = xe.crossEntropy(logits, labels, { classes: 3, reduction: 'none' });
 
-  console.log(simd, v, probs, logp, loss, perRow, bits, l2, g2, back, sig, bce, bceGrad, h, hMean, kl, top2, perplexity, stepLoss, last, p, m, wrong);
+  console.log(
+    simd,
+    v,
+    probs,
+    logp,
+    loss,
+    perRow,
+    bits,
+    l2,
+    g2,
+    back,
+    sig,
+    bce,
+    bceGrad,
+    h,
+    hMean,
+    kl,
+    top2,
+    perplexity,
+    stepLoss,
+    last,
+    p,
+    m,
+    wrong,
+  );
 }
 
 main();
