@@ -1,0 +1,117 @@
+// Seeded inputs, the float64 reference and the checks every measured result must pass.
+
+export const OPS = ['loss', 'lossgrad', 'softmax'];
+export const OP_NAMES = { loss: 'loss (mean)', lossgrad: 'loss + grad', softmax: 'softmax' };
+
+// [rows, classes]
+export const SHAPES = [
+  [256, 10],
+  [512, 1000],
+  [64, 32000],
+  [8, 128000],
+];
+
+export function shapeName([n, c]) {
+  return `${n}x${c}`;
+}
+
+export function parseShape(s) {
+  const m = /^(\d+)x(\d+)$/.exec(s);
+  if (!m) throw new Error(`bad shape ${s} (want NxC)`);
+  return [Number(m[1]), Number(m[2])];
+}
+
+// mulberry32
+function rng(seed) {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/**
+ * Logits ~ 3 * N(0, 1) plus a per-row offset (so rows are not centred at 0 and the max subtraction
+ * matters), labels uniform in [0, C). The same seed gives the same data in every child process.
+ */
+export function makeData(n, c, seed = 12345) {
+  const r = rng(seed ^ (n * 7919 + c));
+  const x = new Float32Array(n * c);
+  const labels = new Int32Array(n);
+  for (let i = 0; i < n; i++) {
+    const offset = (r() - 0.5) * 40;
+    for (let j = 0; j < c; j += 2) {
+      const u = 1 - r(), v = r();
+      const rad = Math.sqrt(-2 * Math.log(u));
+      x[i * c + j] = offset + 3 * rad * Math.cos(2 * Math.PI * v);
+      if (j + 1 < c) x[i * c + j + 1] = offset + 3 * rad * Math.sin(2 * Math.PI * v);
+    }
+    labels[i] = Math.min(c - 1, Math.floor(r() * c));
+  }
+  return { n, c, x, labels };
+}
+
+/** Float64 reference: mean loss, gradient of the mean loss, softmax (all as Float64Array). */
+export function reference({ n, c, x, labels }) {
+  const softmax = new Float64Array(n * c);
+  const grad = new Float64Array(n * c);
+  let total = 0;
+  for (let i = 0; i < n; i++) {
+    const o = i * c;
+    let m = -Infinity;
+    for (let j = 0; j < c; j++) if (x[o + j] > m) m = x[o + j];
+    let s = 0;
+    for (let j = 0; j < c; j++) s += Math.exp(x[o + j] - m);
+    const lse = m + Math.log(s);
+    total += lse - x[o + labels[i]];
+    for (let j = 0; j < c; j++) {
+      const p = Math.exp(x[o + j] - lse);
+      softmax[o + j] = p;
+      grad[o + j] = p / n;
+    }
+    grad[o + labels[i]] -= 1 / n;
+  }
+  return { loss: total / n, grad, softmax };
+}
+
+// Tolerances: float32 computation (with float32 accumulation in the peers) against float64.
+const LOSS_RTOL = 1e-4;
+const ARRAY_RTOL = 1e-3; // per element, relative to itself ...
+const ARRAY_ATOL = 1e-5; // ... plus this fraction of the largest |reference| element
+
+function checkScalar(what, got, want) {
+  const err = Math.abs(got - want) / Math.max(1, Math.abs(want));
+  if (!(err <= LOSS_RTOL)) return { ok: false, err, why: `${what} = ${got}, reference ${want} (rel err ${err.toExponential(2)})` };
+  return { ok: true, err };
+}
+
+function checkArray(what, got, want) {
+  if (!got || got.length !== want.length) return { ok: false, err: Infinity, why: `${what}: length ${got?.length}, expected ${want.length}` };
+  let scale = 0;
+  for (let i = 0; i < want.length; i++) scale = Math.max(scale, Math.abs(want[i]));
+  let worst = 0;
+  for (let i = 0; i < want.length; i++) {
+    const d = Math.abs(got[i] - want[i]);
+    const tol = ARRAY_RTOL * Math.abs(want[i]) + ARRAY_ATOL * scale;
+    if (!(d <= tol)) return { ok: false, err: d / scale, why: `${what}[${i}] = ${got[i]}, reference ${want[i]}` };
+    worst = Math.max(worst, d / scale);
+  }
+  return { ok: true, err: worst };
+}
+
+/** Checks the result of one op; returns { ok, err, why }. err: loss rel. error / worst array error. */
+export function check(op, result, ref) {
+  if (op === 'loss') return checkScalar('loss', Number(result), ref.loss);
+  if (op === 'softmax') return checkArray('softmax', result, ref.softmax);
+  if (op === 'lossgrad') {
+    if (!result || typeof result !== 'object') return { ok: false, err: Infinity, why: 'no { loss, grad }' };
+    const l = checkScalar('loss', Number(result.loss), ref.loss);
+    if (!l.ok) return l;
+    const g = checkArray('grad', result.grad, ref.grad);
+    return g.ok ? { ok: true, err: Math.max(l.err, g.err) } : g;
+  }
+  throw new Error(`unknown op ${op}`);
+}

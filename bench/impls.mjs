@@ -1,0 +1,255 @@
+// The implementations under test. Each `setup(op, data)` runs once in a fresh child process, before any
+// timing: it converts inputs to the form the implementation wants (one-hot tensors, int64 labels, ...) and
+// returns { run, async?, note? }, where run() does one complete call — typed arrays in, a JS number or
+// typed array out — or { unsupported: 'why' }.
+import { createRequire } from 'node:module';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const require = createRequire(import.meta.url);
+
+// ---------------------------------------------------------------- xentropy
+
+async function xentropy(op, { n, c, x, labels }, { simd = true, zeroCopy = false } = {}) {
+  // bench/run.mjs points XE_BENCH_LIB at its snapshot of web/ + dist/; run by hand, the tree itself.
+  const { load } = await import(process.env.XE_BENCH_LIB ? pathToFileURL(process.env.XE_BENCH_LIB).href : '../web/index.js');
+  const xe = await load({ simd });
+  const opts = { classes: c };
+  if (!zeroCopy) {
+    const out = new Float32Array(n * c);
+    if (op === 'loss') return { run: () => xe.crossEntropy(x, labels, opts) };
+    if (op === 'lossgrad') return { run: () => xe.crossEntropyWithGrad(x, labels, { classes: c, out }) };
+    return { run: () => xe.softmax(x, { classes: c, out }) };
+  }
+  // Zero-copy: logits and output resident in wasm memory; labels (int32, N of them) are still copied.
+  const wx = xe.alloc(n * c);
+  wx.array.set(x);
+  const wout = xe.alloc(n * c);
+  const view = (r) => r.array; // for checking only: a view, not a copy
+  if (op === 'loss') return { run: () => xe.crossEntropy(wx, labels, opts) };
+  if (op === 'lossgrad') {
+    return {
+      run: () => xe.crossEntropyWithGrad(wx, labels, { classes: c, out: wout }),
+      view: (r) => ({ loss: r.loss, grad: view(r.grad) }),
+    };
+  }
+  return { run: () => xe.softmax(wx, { classes: c, out: wout }), view };
+}
+
+// ---------------------------------------------------------------- read-once floor (bench/floor.c)
+
+async function floor(op, { n, c, x }) {
+  const file = path.join(here, '.build', 'floor.wasm');
+  const { instance } = await WebAssembly.instantiate(readFileSync(file), {});
+  const e = instance.exports;
+  e._initialize?.();
+  const bytes = n * c * 4;
+  const base = (e.heap_base() + 63) & ~63;
+  const need = base + 2 * bytes + 64;
+  const have = e.memory.buffer.byteLength;
+  if (need > have) e.memory.grow(Math.ceil((need - have) / 65536));
+  const px = base, py = (base + bytes + 63) & ~63;
+  new Float32Array(e.memory.buffer, px, n * c).set(x);
+  if (op === 'loss') {
+    return { run: () => e.floor_read(px, n * c), note: 'SIMD sum of the logits (read once)', floor: 'read' };
+  }
+  return {
+    run: () => e.floor_rw(px, py, n * c, 0.5),
+    note: 'SIMD y = x * k (read once, write once)',
+    floor: 'read+write',
+  };
+}
+
+// ---------------------------------------------------------------- plain JavaScript, float64 sums
+
+function js(op, { n, c, x, labels }) {
+  // Two passes per row: the max, then sum of exp(x - max) in float64 (the exponentials stored for the
+  // array outputs), then one scaling pass for the array outputs.
+  const loss = () => {
+    let total = 0;
+    for (let i = 0; i < n; i++) {
+      const o = i * c;
+      let m = -Infinity;
+      for (let j = 0; j < c; j++) if (x[o + j] > m) m = x[o + j];
+      let s = 0;
+      for (let j = 0; j < c; j++) s += Math.exp(x[o + j] - m);
+      total += m + Math.log(s) - x[o + labels[i]];
+    }
+    return total / n;
+  };
+  const out = new Float32Array(n * c);
+  const rows = (grad) => {
+    let total = 0;
+    for (let i = 0; i < n; i++) {
+      const o = i * c;
+      let m = -Infinity;
+      for (let j = 0; j < c; j++) if (x[o + j] > m) m = x[o + j];
+      let s = 0;
+      for (let j = 0; j < c; j++) {
+        const e = Math.exp(x[o + j] - m);
+        out[o + j] = e;
+        s += e;
+      }
+      const k = grad ? 1 / (s * n) : 1 / s;
+      for (let j = 0; j < c; j++) out[o + j] *= k;
+      if (grad) {
+        const t = labels[i];
+        total += m + Math.log(s) - x[o + t];
+        out[o + t] -= 1 / n;
+      }
+    }
+    return grad ? { loss: total / n, grad: out } : out;
+  };
+  if (op === 'loss') return { run: loss };
+  if (op === 'lossgrad') return { run: () => rows(true) };
+  return { run: () => rows(false) };
+}
+
+// ---------------------------------------------------------------- TensorFlow.js
+
+async function tfjs(op, { n, c, x, labels }, { backend, sparse = false }) {
+  const tf = await import('@tensorflow/tfjs-core');
+  if (backend === 'wasm') {
+    const wasm = await import('@tensorflow/tfjs-backend-wasm');
+    tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', false);
+    tf.env().set('WASM_HAS_SIMD_SUPPORT', true);
+    const dir = path.dirname(require.resolve('@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-simd.wasm'));
+    wasm.setWasmPaths(dir + path.sep);
+    wasm.setThreadsCount(1);
+  } else {
+    await import('@tensorflow/tfjs-backend-cpu');
+  }
+  if (!(await tf.setBackend(backend))) throw new Error(`tfjs: backend ${backend} failed to initialise`);
+  await tf.ready();
+  // tfjs-core's CommonJS bundle (what Node loads) registers no gradients; its ESM files do, but import
+  // without extensions: bench/tfjs-hooks.mjs resolves them (the child runs with --import for it).
+  if (op === 'lossgrad' && !sparse) await import('@tensorflow/tfjs-core/dist/register_all_gradients.js');
+
+  const info = backend === 'wasm' ? `threads=${tf.backend().wasm._get_threads_count?.() ?? '?'}` : '';
+  // Label conversions, before timing: one-hot float32 [n, c]; flat int32 indices i*c + label for gather.
+  const onehot = tf.cast(tf.oneHot(tf.tensor1d(labels, 'int32'), c), 'float32');
+  const flat = tf.tensor1d(Int32Array.from(labels, (t, i) => i * c + t), 'int32');
+  const lossOf = (xt) => tf.mean(tf.sub(tf.logSumExp(xt, 1), tf.gather(tf.reshape(xt, [n * c]), flat)));
+  const call = (fn) => {
+    const outs = tf.tidy(() => fn(tf.tensor2d(x, [n, c])));
+    const res = outs.map((t) => t.dataSync());
+    outs.forEach((t) => t.dispose());
+    return res;
+  };
+  if (op === 'softmax') {
+    if (sparse) return { unsupported: 'the same tf.softmax call as tfjs-wasm', same: 'tfjs-wasm' };
+    return { run: () => call((xt) => [tf.softmax(xt)])[0], info };
+  }
+  if (op === 'loss') {
+    if (sparse) return { run: () => call((xt) => [lossOf(xt)])[0][0], note: 'mean(logSumExp(x) - gather(x, labels))', info };
+    return { run: () => call((xt) => [tf.losses.softmaxCrossEntropy(onehot, xt)])[0][0], note: 'tf.losses.softmaxCrossEntropy, one-hot labels', info };
+  }
+  if (sparse) {
+    const scale = tf.scalar(1 / n);
+    return {
+      run: () => {
+        const [l, g] = call((xt) => [lossOf(xt), tf.mul(tf.sub(tf.softmax(xt), onehot), scale)]);
+        return { loss: l[0], grad: g };
+      },
+      note: 'explicit: (softmax(x) - onehot) / N, loss as above',
+      info,
+    };
+  }
+  const vg = tf.valueAndGrad((xt) => tf.losses.softmaxCrossEntropy(onehot, xt));
+  return {
+    run: () => {
+      const [l, g] = call((xt) => {
+        const { value, grad } = vg(xt);
+        return [value, grad];
+      });
+      return { loss: l[0], grad: g };
+    },
+    note: 'tf.valueAndGrad(tf.losses.softmaxCrossEntropy), one-hot labels',
+    info,
+  };
+}
+
+// ---------------------------------------------------------------- onnxruntime-web (wasm EP)
+
+async function ort(op, { n, c, x, labels }) {
+  const ortm = await import('onnxruntime-web');
+  const { model, DT } = await import('./onnx.mjs');
+  ortm.env.wasm.numThreads = 1;
+  ortm.env.logLevel = 'error';
+  const X = { name: 'x', type: DT.FLOAT, dims: [n, c] };
+  const Y = { name: 'y', type: DT.INT64, dims: [n] };
+  let spec, note;
+  if (op === 'loss') {
+    spec = {
+      nodes: [{ op: 'SoftmaxCrossEntropyLoss', inputs: ['x', 'y'], outputs: ['loss'], attrs: { reduction: 'mean' } }],
+      inputs: [X, Y],
+      outputs: [{ name: 'loss', type: DT.FLOAT, dims: [] }],
+    };
+    note = 'SoftmaxCrossEntropyLoss(reduction=mean), opset 13';
+  } else if (op === 'lossgrad') {
+    // ORT-web has no training graph: the gradient is written out, (exp(log_prob) - onehot(y)) / N.
+    spec = {
+      nodes: [
+        { op: 'SoftmaxCrossEntropyLoss', inputs: ['x', 'y'], outputs: ['loss', 'logp'], attrs: { reduction: 'mean' } },
+        { op: 'Exp', inputs: ['logp'], outputs: ['p'] },
+        { op: 'OneHot', inputs: ['y', 'depth', 'onoff'], outputs: ['onehot'], attrs: { axis: -1 } },
+        { op: 'Sub', inputs: ['p', 'onehot'], outputs: ['d'] },
+        { op: 'Mul', inputs: ['d', 'inv_n'], outputs: ['grad'] },
+      ],
+      initializers: [
+        { name: 'depth', type: DT.INT64, dims: [], data: BigInt64Array.of(BigInt(c)) },
+        { name: 'onoff', type: DT.FLOAT, dims: [2], data: Float32Array.of(0, 1) },
+        { name: 'inv_n', type: DT.FLOAT, dims: [], data: Float32Array.of(1 / n) },
+      ],
+      inputs: [X, Y],
+      outputs: [{ name: 'loss', type: DT.FLOAT, dims: [] }, { name: 'grad', type: DT.FLOAT, dims: [n, c] }],
+    };
+    note = 'SoftmaxCrossEntropyLoss(mean) + grad = (exp(log_prob) - OneHot(y)) / N in the same graph';
+  } else {
+    spec = {
+      nodes: [{ op: 'Softmax', inputs: ['x'], outputs: ['p'], attrs: { axis: -1 } }],
+      inputs: [X],
+      outputs: [{ name: 'p', type: DT.FLOAT, dims: [n, c] }],
+    };
+    note = 'Softmax(axis=-1), opset 13';
+  }
+  const session = await ortm.InferenceSession.create(model({ opset: 13, ...spec }), {
+    executionProviders: ['wasm'],
+    graphOptimizationLevel: 'all',
+  });
+  // int64 labels, converted before timing
+  const y = new ortm.Tensor('int64', BigInt64Array.from(labels, (t) => BigInt(t)), [n]);
+  const feeds = () => (op === 'softmax' ? { x: new ortm.Tensor('float32', x, [n, c]) } : { x: new ortm.Tensor('float32', x, [n, c]), y });
+  const run =
+    op === 'loss'
+      ? async () => (await session.run(feeds())).loss.data[0]
+      : op === 'lossgrad'
+        ? async () => {
+            const r = await session.run(feeds());
+            return { loss: r.loss.data[0], grad: r.grad.data };
+          }
+        : async () => (await session.run(feeds())).p.data;
+  return { run, async: true, note, teardown: () => session.release() };
+}
+
+// ---------------------------------------------------------------- registry
+
+/** kind: 'xentropy' (ours), 'floor', 'peer' (counts for "fastest peer"). */
+export const IMPLS = {
+  xentropy: { label: 'xentropy', kind: 'xentropy', setup: (op, d) => xentropy(op, d) },
+  'xentropy-zc': { label: 'xentropy zero-copy', kind: 'xentropy', setup: (op, d) => xentropy(op, d, { zeroCopy: true }) },
+  'xentropy-scalar': { label: 'xentropy scalar', kind: 'xentropy', optional: true, setup: (op, d) => xentropy(op, d, { simd: false }) },
+  floor: { label: 'floor', kind: 'floor', setup: floor },
+  'tfjs-wasm': { label: 'tfjs-wasm', kind: 'peer', tfjs: true, setup: (op, d) => tfjs(op, d, { backend: 'wasm' }) },
+  'tfjs-wasm-sparse': {
+    label: 'tfjs-wasm explicit',
+    kind: 'peer',
+    tfjs: true,
+    setup: (op, d) => tfjs(op, d, { backend: 'wasm', sparse: true }),
+  },
+  'tfjs-cpu': { label: 'tfjs-cpu', kind: 'peer', tfjs: true, setup: (op, d) => tfjs(op, d, { backend: 'cpu' }) },
+  ort: { label: 'onnxruntime-web', kind: 'peer', setup: ort },
+  js: { label: 'plain JS', kind: 'peer', setup: js },
+};

@@ -1,0 +1,294 @@
+// npm run bench [-- --quick] [--impls=a,b] [--shapes=64x32000,...] [--ops=loss,lossgrad,softmax]
+//                [--rounds=N] [--round-ms=MS] [--repeat=K] [--scalar] [--json=path]
+// Every (implementation, shape, op) cell runs in its own child process (bench/child.mjs): warm-up,
+// rounds of >= round-ms each, the median of the rounds; a result counts only once it matches the float64
+// reference (first and last call). --repeat=K sweeps K times and keeps each cell's fastest median (for a
+// shared, noisy machine). Prints markdown tables and writes bench/results.json (--quick: results-quick.json).
+import { spawn, spawnSync } from 'node:child_process';
+import { cpSync, existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { OPS, OP_NAMES, SHAPES, parseShape, shapeName } from './data.mjs';
+import { IMPLS } from './impls.mjs';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const root = path.dirname(here);
+
+// ---------------------------------------------------------------- options
+
+const args = Object.fromEntries(
+  process.argv.slice(2).map((a) => {
+    const m = /^--([^=]+)(?:=(.*))?$/.exec(a);
+    if (!m) throw new Error(`bench: unknown argument ${a}`);
+    return [m[1], m[2] ?? true];
+  }),
+);
+const known = ['quick', 'impls', 'shapes', 'ops', 'rounds', 'round-ms', 'repeat', 'scalar', 'json', 'help'];
+for (const k of Object.keys(args)) if (!known.includes(k)) throw new Error(`bench: unknown option --${k}`);
+if (args.help) {
+  console.log(readFileSync(fileURLToPath(import.meta.url), 'utf8').split('\n').slice(0, 6).join('\n'));
+  process.exit(0);
+}
+const quick = Boolean(args.quick);
+const timing = quick
+  ? { warmupMs: 30, roundMs: 20, rounds: 3, maxCellMs: 300 }
+  : { warmupMs: 250, roundMs: 100, rounds: 5, maxCellMs: 2000 };
+if (args.rounds) timing.rounds = Number(args.rounds);
+if (args['round-ms']) timing.roundMs = Number(args['round-ms']);
+// Two sweeps by default: the best of two medians taken a minute apart resists a busy neighbour better
+// than more rounds in a row.
+const repeat = Math.max(1, Number(args.repeat ?? (quick ? 1 : 2)));
+// --quick leaves out tfjs-cpu (20-100x slower than every other peer, and seconds per call) unless asked for.
+const defaultImpls = Object.keys(IMPLS).filter(
+  (k) => (!IMPLS[k].optional || (k === 'xentropy-scalar' && args.scalar)) && !(quick && k === 'tfjs-cpu'),
+);
+const impls = args.impls ? args.impls.split(',') : defaultImpls;
+for (const i of impls) if (!IMPLS[i]) throw new Error(`bench: unknown implementation ${i} (${Object.keys(IMPLS).join(', ')})`);
+const shapes = args.shapes ? args.shapes.split(',').map(parseShape) : SHAPES;
+const ops = args.ops ? args.ops.split(',') : OPS;
+for (const o of ops) if (!OPS.includes(o)) throw new Error(`bench: unknown op ${o} (${OPS.join(', ')})`);
+const jsonPath = typeof args.json === 'string' ? path.resolve(args.json) : path.join(here, quick ? 'results-quick.json' : 'results.json');
+
+// Targets for xentropy's copying API against the fastest peer.
+const TARGET = { loss: 2, lossgrad: 3, softmax: 1.2 };
+
+// ---------------------------------------------------------------- the floor module
+
+function buildFloor() {
+  const src = path.join(here, 'floor.c');
+  const out = path.join(here, '.build', 'floor.wasm');
+  if (existsSync(out) && statSync(out).mtimeMs >= statSync(src).mtimeMs) return null;
+  mkdirSync(path.dirname(out), { recursive: true });
+  const r = spawnSync(
+    'emcc',
+    ['-O3', '-msimd128', '--no-entry', '-sSTANDALONE_WASM=1', '-sALLOW_MEMORY_GROWTH=1', '-sMAXIMUM_MEMORY=2GB', '-o', out, src],
+    { env: { ...process.env, NODE_PATH: process.env.NODE_PATH ?? '/usr/share/nodejs' }, encoding: 'utf8' },
+  );
+  if (r.error || r.status !== 0) return `floor.wasm not built: ${r.error?.message ?? r.stderr.trim()}`;
+  return null;
+}
+
+// ---------------------------------------------------------------- a snapshot of the library
+
+// The children load xentropy from a copy of web/ and dist/ taken now, so that a rebuild during the run
+// (scripts/build.sh from another terminal) cannot hand a child a glue file and a .wasm from two builds.
+function snapshotLibrary() {
+  const snap = path.join(here, '.build', 'lib');
+  rmSync(snap, { recursive: true, force: true });
+  for (const d of ['web', 'dist']) cpSync(path.join(root, d), path.join(snap, d), { recursive: true });
+  return path.join(snap, 'web', 'index.js');
+}
+
+// ---------------------------------------------------------------- children
+
+// Runs cells [{ op, shape }] of one implementation in one child; resolves to one result per cell.
+function runChild(impl, cells) {
+  const nodeArgs = IMPLS[impl].tfjs ? ['--import', path.join(here, 'tfjs-register.mjs')] : [];
+  const spec = JSON.stringify({ impl, cells, timing });
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [...nodeArgs, path.join(here, 'child.mjs'), spec], {
+      cwd: root,
+      env: { ...process.env, XE_BENCH_LIB: libEntry },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '', stderr = '';
+    child.stdout.on('data', (d) => (stdout += d));
+    child.stderr.on('data', (d) => (stderr += d));
+    const timer = setTimeout(() => child.kill('SIGKILL'), 180_000 * cells.length);
+    child.on('close', (code, signal) => {
+      clearTimeout(timer);
+      const got = stdout.split('\n').filter((l) => l.startsWith('@@result ')).map((l) => JSON.parse(l.slice(9)));
+      const why = `child exited (${signal ?? code}) early: ${stderr.trim().split('\n').slice(-5).join(' | ')}`;
+      resolve(cells.map((_, i) => got[i] ?? { status: 'error', why }));
+    });
+  });
+}
+
+// ---------------------------------------------------------------- formatting
+
+const fmt = (ms) => (ms >= 100 ? ms.toFixed(0) : ms >= 10 ? ms.toFixed(1) : ms >= 1 ? ms.toFixed(2) : ms.toPrecision(2));
+const fmtX = (x) => (x >= 10 ? `${x.toFixed(0)}×` : `${x.toFixed(2)}×`);
+
+function cell(r) {
+  if (!r) return '';
+  if (r.status === 'ok') return fmt(r.ms);
+  if (r.status === 'n/a') return r.same ? `= ${IMPLS[r.same]?.label ?? r.same}` : 'n/a';
+  return r.status === 'FAIL' ? 'FAIL' : 'error';
+}
+
+function table(header, rows) {
+  const lines = [`| ${header.join(' | ')} |`, `|${header.map((h, i) => (i < 2 ? '---' : '---:')).join('|')}|`];
+  for (const r of rows) lines.push(`| ${r.join(' | ')} |`);
+  return lines.join('\n');
+}
+
+function version(pkg) {
+  try {
+    return JSON.parse(readFileSync(path.join(root, 'node_modules', pkg, 'package.json'), 'utf8')).version;
+  } catch {
+    return '?';
+  }
+}
+
+// ---------------------------------------------------------------- main
+
+const floorProblem = impls.includes('floor') ? buildFloor() : null;
+const libEntry = snapshotLibrary();
+if (floorProblem) console.error(`bench: ${floorProblem}`);
+
+const meta = {
+  date: new Date().toISOString(),
+  quick,
+  timing,
+  repeat,
+  node: process.version,
+  v8: process.versions.v8,
+  cpu: os.cpus()[0]?.model ?? '?',
+  cores: os.cpus().length,
+  platform: `${os.platform()} ${os.arch()}`,
+  loadavg: os.loadavg(),
+  versions: Object.fromEntries(
+    ['@tensorflow/tfjs-core', '@tensorflow/tfjs-backend-wasm', '@tensorflow/tfjs-backend-cpu', 'onnxruntime-web'].map((p) => [p, version(p)]),
+  ),
+  xentropy: JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8')).version,
+};
+
+if (os.loadavg()[0] > os.cpus().length * 0.75) {
+  console.error(`bench: warning: load average ${os.loadavg()[0].toFixed(1)} on ${os.cpus().length} cores; timings will be noisy`);
+}
+const t0 = Date.now();
+const total = shapes.length * ops.length * impls.length * repeat;
+const byCell = new Map(); // impl|shape|op -> results of every pass
+let done = 0;
+function record(impl, { op, shape }, r) {
+  const key = `${impl}|${shapeName(shape)}|${op}`;
+  if (!byCell.has(key)) byCell.set(key, { impl, op, shape, passes: [] });
+  byCell.get(key).passes.push(r);
+  done++;
+  const what = r.status === 'ok' ? `${fmt(r.ms)} ms (err ${r.err.toExponential(1)})` : `${r.status}: ${r.why}`;
+  console.error(`[${done}/${total}] ${shapeName(shape).padEnd(9)} ${op.padEnd(8)} ${impl.padEnd(17)} ${what}`);
+}
+const cellsOf = () => shapes.flatMap((shape) => ops.map((op) => ({ op, shape })));
+for (let pass = 0; pass < repeat; pass++) {
+  if (quick) {
+    // One process per implementation.
+    for (const impl of impls) {
+      const cells = cellsOf();
+      const rs = impl === 'floor' && floorProblem ? cells.map(() => ({ status: 'n/a', why: floorProblem })) : await runChild(impl, cells);
+      cells.forEach((cell, i) => record(impl, cell, rs[i]));
+    }
+  } else {
+    // One process per cell; the implementations of one cell run back to back, so drift in the machine's
+    // load affects a comparison as little as possible.
+    for (const cell of cellsOf()) {
+      for (const impl of impls) {
+        const [r] = impl === 'floor' && floorProblem ? [{ status: 'n/a', why: floorProblem }] : await runChild(impl, [cell]);
+        record(impl, cell, r);
+      }
+    }
+  }
+}
+// A cell counts only if every pass passed its checks; its time is the fastest pass's median.
+const results = [...byCell.values()].map(({ impl, op, shape, passes }) => {
+  const bad = passes.find((r) => r.status !== 'ok');
+  const best = bad ?? passes.reduce((a, b) => (b.ms < a.ms ? b : a));
+  const r = { impl, label: IMPLS[impl].label, kind: IMPLS[impl].kind, shape: shapeName(shape), rows: shape[0], classes: shape[1], op, ...best };
+  if (passes.length > 1) r.passMedians = passes.map((p) => p.ms ?? null);
+  return r;
+});
+meta.seconds = (Date.now() - t0) / 1000;
+
+// Summary per (shape, op): fastest peer and ratios.
+const get = (impl, shape, op) => results.find((r) => r.impl === impl && r.shape === shape && r.op === op);
+const summary = [];
+for (const shape of shapes.map(shapeName)) {
+  for (const op of ops) {
+    const peers = results.filter((r) => r.shape === shape && r.op === op && r.kind === 'peer' && r.status === 'ok');
+    const best = peers.sort((a, b) => a.ms - b.ms)[0];
+    const floor = get('floor', shape, op);
+    const s = { shape, op, fastestPeer: best?.impl ?? null, fastestPeerMs: best?.ms ?? null, target: TARGET[op], speedup: {}, overFloor: {} };
+    for (const r of results.filter((q) => q.shape === shape && q.op === op && q.status === 'ok' && q.kind !== 'floor')) {
+      if (best) s.speedup[r.impl] = best.ms / r.ms;
+      if (floor?.status === 'ok' && r.kind === 'xentropy') s.overFloor[r.impl] = r.ms / floor.ms;
+    }
+    s.met = s.speedup.xentropy !== undefined ? s.speedup.xentropy >= TARGET[op] : null;
+    summary.push(s);
+  }
+}
+
+writeFileSync(jsonPath, `${JSON.stringify({ meta, results, summary }, null, 2)}\n`);
+
+// ---------------------------------------------------------------- tables
+
+const shown = impls;
+const labels = shown.map((i) => IMPLS[i].label);
+const out = [];
+out.push(`## Time per call, ms (median of rounds; lower is better)\n`);
+out.push(
+  table(
+    ['op', 'shape', ...labels],
+    summary.map((s) => [OP_NAMES[s.op], s.shape, ...shown.map((i) => cell(get(i, s.shape, s.op)))]),
+  ),
+);
+out.push(`\n## Speedup against the fastest peer (higher is better)\n`);
+const others = shown.filter((i) => IMPLS[i].kind !== 'floor');
+out.push(
+  table(
+    ['op', 'shape', 'fastest peer', ...others.map((i) => IMPLS[i].label), 'target (copying)', 'met', 'xentropy / floor', 'zero-copy / floor'],
+    summary.map((s) => [
+      OP_NAMES[s.op],
+      s.shape,
+      s.fastestPeer ? `${IMPLS[s.fastestPeer].label} ${fmt(s.fastestPeerMs)} ms` : 'none',
+      ...others.map((i) => {
+        if (s.speedup[i] !== undefined) return fmtX(s.speedup[i]);
+        const r = get(i, s.shape, s.op);
+        return r?.status === 'ok' ? '–' : cell(r); // no peer to compare with, or not measured
+      }),
+      `${s.target}×`,
+      s.met === null ? '?' : s.met ? 'yes' : '**no**',
+      s.overFloor.xentropy !== undefined ? fmtX(s.overFloor.xentropy) : '',
+      s.overFloor['xentropy-zc'] !== undefined ? fmtX(s.overFloor['xentropy-zc']) : '',
+    ]),
+  ),
+);
+
+// Compact table for the README: xentropy (copying API) with its speedup, and the peers.
+const peers = shown.filter((i) => IMPLS[i].kind === 'peer');
+out.push(`\n## README table\n`);
+out.push(
+  table(
+    ['op', 'rows × classes', 'xentropy', 'xentropy zero-copy', ...peers.map((i) => IMPLS[i].label), 'speedup vs fastest peer'],
+    summary.map((s) => [
+      OP_NAMES[s.op],
+      s.shape.replace('x', ' × '),
+      cell(get('xentropy', s.shape, s.op)),
+      cell(get('xentropy-zc', s.shape, s.op)),
+      ...peers.map((i) => {
+        const c = cell(get(i, s.shape, s.op));
+        return s.fastestPeer === i ? `**${c}**` : c;
+      }),
+      s.speedup.xentropy !== undefined ? fmtX(s.speedup.xentropy) : '',
+    ]),
+  ),
+);
+out.push(
+  `\nms per call, ${repeat > 1 ? `best of ${repeat} sweeps of the ` : ''}median of ${timing.rounds} rounds of >= ${timing.roundMs} ms, each implementation in its own Node ${process.version} ` +
+    `process, one thread, ${meta.cpu}. Typed arrays in, a number or Float32Array out, every result checked against a float64 reference. ` +
+    `Peers: tfjs-core/backend-wasm ${meta.versions['@tensorflow/tfjs-backend-wasm']} (SIMD, 1 thread), ` +
+    `onnxruntime-web ${meta.versions['onnxruntime-web']} (wasm, 1 thread), a two-pass float64 JavaScript loop. ` +
+    `Bold: the fastest peer.${quick ? ' (--quick run: short rounds, noisy.)' : ''}`,
+);
+
+// Notes on how each peer computes each op, and problems.
+const notes = new Map();
+for (const r of results) if (r.note) notes.set(`${r.label}, ${OP_NAMES[r.op]}`, r.note);
+out.push(`\n## How each implementation computes the ops\n`);
+for (const [k, v] of notes) out.push(`- ${k}: ${v}`);
+const bad = results.filter((r) => r.status !== 'ok' && r.status !== 'n/a');
+if (bad.length) {
+  out.push(`\n## Problems\n`);
+  for (const r of bad) out.push(`- ${r.label} ${r.shape} ${r.op}: ${r.status}: ${r.why}`);
+}
+out.push(`\n(${meta.seconds.toFixed(0)} s; JSON: ${path.relative(root, jsonPath)})`);
+console.log(out.join('\n'));

@@ -1,0 +1,3 @@
+import { register } from 'node:module';
+
+register('./tfjs-hooks.mjs', import.meta.url);
