@@ -43,6 +43,31 @@ export function createApi(core) {
     };
   }
 
+  // Row-wise kernels that may work in place (softmax, logSoftmax, sigmoid), given a JS input: rows go
+  // through one scratch block of about 256 KiB at a time (copy in, compute in place, copy out), so the
+  // copies and the kernel all run in L2 cache instead of streaming the whole array through memory
+  // twice more; the scratch memory stays small too. kernel(ptr, rows, firstRow) computes in place.
+  const BLOCK_FLOATS = 1 << 16;
+  function blockwise(s, X, out, n, c, kernel) {
+    if (out instanceof WasmArray) {
+      const p = out.ptr(s.fn, memory); // the input copied into out, and computed there
+      memory.f32.set(X.data, p >>> 2);
+      kernel(p, n, 0);
+      return out;
+    }
+    const dest = out ?? new Float32Array(n * c);
+    const data = Array.isArray(X.data) ? Float32Array.from(X.data) : X.data;
+    const rows = Math.max(1, Math.floor(BLOCK_FLOATS / c));
+    const p = s.alloc(Math.min(n, rows) * c * 4);
+    for (let r = 0; r < n; r += rows) {
+      const k = Math.min(rows, n - r);
+      memory.f32.set(data.subarray(r * c, (r + k) * c), p >>> 2);
+      kernel(p, k, r);
+      dest.set(memory.f32.subarray(p >>> 2, (p >>> 2) + k * c), r * c);
+    }
+    return dest;
+  }
+
   // softmax and logSoftmax: (n, c) in, (n, c) out.
   function rowwise(fn, kernel) {
     return (x, opts) => {
@@ -53,9 +78,9 @@ export function createApi(core) {
       const n = check.rows(fn, 'x', X.length, c);
       const out = check.out(fn, o.out, X.length, memory);
       return withScratch(fn, (s) => {
-        const px = s.floats(X);
+        if (!X.wasm) return blockwise(s, X, out, n, c, (p, rows) => kernel(p, p, rows, c, 1 / t));
         const r = result(s, out, X.length, [X], true);
-        kernel(px, r.ptr, n, c, 1 / t);
+        kernel(s.floats(X), r.ptr, n, c, 1 / t);
         return r.finish();
       });
     };
@@ -84,9 +109,9 @@ export function createApi(core) {
     const X = check.floats(fn, 'x', x);
     const out = check.out(fn, o.out, X.length, memory);
     return withScratch(fn, (s) => {
-      const px = s.floats(X);
+      if (!X.wasm) return blockwise(s, X, out, X.length, 1, (p, n) => core.sigmoid(p, p, n));
       const r = result(s, out, X.length, [X], true);
-      core.sigmoid(px, r.ptr, X.length);
+      core.sigmoid(s.floats(X), r.ptr, X.length);
       return r.finish();
     });
   }
