@@ -102,7 +102,7 @@ double row_from_logits(const float* z, int32_t t, const float* a, size_t c, cons
     if (a) {
       grad_from_exp(g, a, c, k, scale);
     } else {
-      row_affine(g, g, c, 0.0f, k, 0.0f);
+      row_scale(g, c, k);
     }
     if (wt != 0.0f) g[t] -= wt * scale;
   }

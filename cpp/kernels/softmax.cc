@@ -15,7 +15,7 @@ void softmax(const float* x, float* y, size_t n, size_t c, float inv_temperature
     float* yi = y + i * c;
     const float m = row_max(xi, c);
     const double sum = row_sum_exp(xi, c, m, inv_temperature, yi);
-    row_affine(yi, yi, c, 0.0f, static_cast<float>(1.0 / sum), 0.0f);
+    row_scale(yi, c, static_cast<float>(1.0 / sum));
   }
 }
 

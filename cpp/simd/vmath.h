@@ -222,6 +222,16 @@ inline double row_sum_exp(const float* x, size_t c, float m, float scale, float*
   return sum;
 }
 
+// y[j] *= k, in place.
+inline void row_scale(float* y, size_t c, float k) {
+  size_t j = 0;
+#ifdef __wasm_simd128__
+  const v128_t vk = wasm_f32x4_splat(k);
+  for (; j + 4 <= c; j += 4) wasm_v128_store(y + j, wasm_f32x4_mul(wasm_v128_load(y + j), vk));
+#endif
+  for (; j < c; j++) y[j] *= k;
+}
+
 // y[j] = (x[j] - m) * a + b; y may alias x. Subtracting m first keeps log-softmax exact near the max of
 // large logits.
 inline void row_affine(const float* x, float* y, size_t c, float m, float a, float b) {
