@@ -53,7 +53,9 @@ async function measure(impl, op, [n, c]) {
   if (!first.ok) return emit({ status: 'FAIL', why: first.why, err: first.err, note: h.note });
 
   // Warm-up: at least `warmupMs` and one call (after the checked first one); estimates the per-call time.
-  let calls = 0, spent = 0, batch = 1;
+  let calls = 0,
+    spent = 0,
+    batch = 1;
   while (spent < timing.warmupMs || calls < 1) {
     spent += (await timed(h.run, isAsync, batch))[0];
     calls += batch;

@@ -44,7 +44,8 @@ export function makeData(n, c, seed = 12345) {
   for (let i = 0; i < n; i++) {
     const offset = (r() - 0.5) * 40;
     for (let j = 0; j < c; j += 2) {
-      const u = 1 - r(), v = r();
+      const u = 1 - r(),
+        v = r();
       const rad = Math.sqrt(-2 * Math.log(u));
       x[i * c + j] = offset + 3 * rad * Math.cos(2 * Math.PI * v);
       if (j + 1 < c) x[i * c + j + 1] = offset + 3 * rad * Math.sin(2 * Math.PI * v);
@@ -84,12 +85,14 @@ const ARRAY_ATOL = 1e-5; // ... plus this fraction of the largest |reference| el
 
 function checkScalar(what, got, want) {
   const err = Math.abs(got - want) / Math.max(1, Math.abs(want));
-  if (!(err <= LOSS_RTOL)) return { ok: false, err, why: `${what} = ${got}, reference ${want} (rel err ${err.toExponential(2)})` };
+  if (!(err <= LOSS_RTOL))
+    return { ok: false, err, why: `${what} = ${got}, reference ${want} (rel err ${err.toExponential(2)})` };
   return { ok: true, err };
 }
 
 function checkArray(what, got, want) {
-  if (!got || got.length !== want.length) return { ok: false, err: Infinity, why: `${what}: length ${got?.length}, expected ${want.length}` };
+  if (!got || got.length !== want.length)
+    return { ok: false, err: Infinity, why: `${what}: length ${got?.length}, expected ${want.length}` };
   let scale = 0;
   for (let i = 0; i < want.length; i++) scale = Math.max(scale, Math.abs(want[i]));
   let worst = 0;

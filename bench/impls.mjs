@@ -14,7 +14,9 @@ const require = createRequire(import.meta.url);
 
 async function xentropy(op, { n, c, x, labels }, { simd = true, zeroCopy = false } = {}) {
   // bench/run.mjs points XE_BENCH_LIB at its snapshot of web/ + dist/; run by hand, the tree itself.
-  const { load } = await import(process.env.XE_BENCH_LIB ? pathToFileURL(process.env.XE_BENCH_LIB).href : '../web/index.js');
+  const { load } = await import(
+    process.env.XE_BENCH_LIB ? pathToFileURL(process.env.XE_BENCH_LIB).href : '../web/index.js'
+  );
   const xe = await load({ simd });
   const opts = { classes: c };
   if (!zeroCopy) {
@@ -50,7 +52,8 @@ async function floor(op, { n, c, x }) {
   const need = base + 2 * bytes + 64;
   const have = e.memory.buffer.byteLength;
   if (need > have) e.memory.grow(Math.ceil((need - have) / 65536));
-  const px = base, py = (base + bytes + 63) & ~63;
+  const px = base,
+    py = (base + bytes + 63) & ~63;
   new Float32Array(e.memory.buffer, px, n * c).set(x);
   if (op === 'loss') {
     return { run: () => e.floor_read(px, n * c), note: 'SIMD sum of the logits (read once)', floor: 'read' };
@@ -130,7 +133,10 @@ async function tfjs(op, { n, c, x, labels }, { backend, sparse = false }) {
   const info = backend === 'wasm' ? `threads=${tf.backend().wasm._get_threads_count?.() ?? '?'}` : '';
   // Label conversions, before timing: one-hot float32 [n, c]; flat int32 indices i*c + label for gather.
   const onehot = tf.cast(tf.oneHot(tf.tensor1d(labels, 'int32'), c), 'float32');
-  const flat = tf.tensor1d(Int32Array.from(labels, (t, i) => i * c + t), 'int32');
+  const flat = tf.tensor1d(
+    Int32Array.from(labels, (t, i) => i * c + t),
+    'int32',
+  );
   const lossOf = (xt) => tf.mean(tf.sub(tf.logSumExp(xt, 1), tf.gather(tf.reshape(xt, [n * c]), flat)));
   const call = (fn) => {
     const outs = tf.tidy(() => fn(tf.tensor2d(x, [n, c])));
@@ -143,8 +149,13 @@ async function tfjs(op, { n, c, x, labels }, { backend, sparse = false }) {
     return { run: () => call((xt) => [tf.softmax(xt)])[0], info };
   }
   if (op === 'loss') {
-    if (sparse) return { run: () => call((xt) => [lossOf(xt)])[0][0], note: 'mean(logSumExp(x) - gather(x, labels))', info };
-    return { run: () => call((xt) => [tf.losses.softmaxCrossEntropy(onehot, xt)])[0][0], note: 'tf.losses.softmaxCrossEntropy, one-hot labels', info };
+    if (sparse)
+      return { run: () => call((xt) => [lossOf(xt)])[0][0], note: 'mean(logSumExp(x) - gather(x, labels))', info };
+    return {
+      run: () => call((xt) => [tf.losses.softmaxCrossEntropy(onehot, xt)])[0][0],
+      note: 'tf.losses.softmaxCrossEntropy, one-hot labels',
+      info,
+    };
   }
   if (sparse) {
     const scale = tf.scalar(1 / n);
@@ -204,7 +215,10 @@ async function ort(op, { n, c, x, labels }) {
         { name: 'inv_n', type: DT.FLOAT, dims: [], data: Float32Array.of(1 / n) },
       ],
       inputs: [X, Y],
-      outputs: [{ name: 'loss', type: DT.FLOAT, dims: [] }, { name: 'grad', type: DT.FLOAT, dims: [n, c] }],
+      outputs: [
+        { name: 'loss', type: DT.FLOAT, dims: [] },
+        { name: 'grad', type: DT.FLOAT, dims: [n, c] },
+      ],
     };
     note = 'SoftmaxCrossEntropyLoss(mean) + grad = (exp(log_prob) - OneHot(y)) / N in the same graph';
   } else {
@@ -220,8 +234,13 @@ async function ort(op, { n, c, x, labels }) {
     graphOptimizationLevel: 'all',
   });
   // int64 labels, converted before timing
-  const y = new ortm.Tensor('int64', BigInt64Array.from(labels, (t) => BigInt(t)), [n]);
-  const feeds = () => (op === 'softmax' ? { x: new ortm.Tensor('float32', x, [n, c]) } : { x: new ortm.Tensor('float32', x, [n, c]), y });
+  const y = new ortm.Tensor(
+    'int64',
+    BigInt64Array.from(labels, (t) => BigInt(t)),
+    [n],
+  );
+  const feeds = () =>
+    op === 'softmax' ? { x: new ortm.Tensor('float32', x, [n, c]) } : { x: new ortm.Tensor('float32', x, [n, c]), y };
   const run =
     op === 'loss'
       ? async () => (await session.run(feeds())).loss.data[0]
@@ -239,8 +258,17 @@ async function ort(op, { n, c, x, labels }) {
 /** kind: 'xentropy' (ours), 'floor', 'peer' (counts for "fastest peer"). */
 export const IMPLS = {
   xentropy: { label: 'xentropy', kind: 'xentropy', setup: (op, d) => xentropy(op, d) },
-  'xentropy-zc': { label: 'xentropy zero-copy', kind: 'xentropy', setup: (op, d) => xentropy(op, d, { zeroCopy: true }) },
-  'xentropy-scalar': { label: 'xentropy scalar', kind: 'xentropy', optional: true, setup: (op, d) => xentropy(op, d, { simd: false }) },
+  'xentropy-zc': {
+    label: 'xentropy zero-copy',
+    kind: 'xentropy',
+    setup: (op, d) => xentropy(op, d, { zeroCopy: true }),
+  },
+  'xentropy-scalar': {
+    label: 'xentropy scalar',
+    kind: 'xentropy',
+    optional: true,
+    setup: (op, d) => xentropy(op, d, { simd: false }),
+  },
   floor: { label: 'floor', kind: 'floor', setup: floor },
   'tfjs-wasm': { label: 'tfjs-wasm', kind: 'peer', tfjs: true, setup: (op, d) => tfjs(op, d, { backend: 'wasm' }) },
   'tfjs-wasm-sparse': {

@@ -27,7 +27,12 @@ const args = Object.fromEntries(
 const known = ['quick', 'impls', 'shapes', 'ops', 'rounds', 'round-ms', 'repeat', 'scalar', 'json', 'help'];
 for (const k of Object.keys(args)) if (!known.includes(k)) throw new Error(`bench: unknown option --${k}`);
 if (args.help) {
-  console.log(readFileSync(fileURLToPath(import.meta.url), 'utf8').split('\n').slice(0, 6).join('\n'));
+  console.log(
+    readFileSync(fileURLToPath(import.meta.url), 'utf8')
+      .split('\n')
+      .slice(0, 6)
+      .join('\n'),
+  );
   process.exit(0);
 }
 const quick = Boolean(args.quick);
@@ -44,11 +49,15 @@ const defaultImpls = Object.keys(IMPLS).filter(
   (k) => (!IMPLS[k].optional || (k === 'xentropy-scalar' && args.scalar)) && !(quick && k === 'tfjs-cpu'),
 );
 const impls = args.impls ? args.impls.split(',') : defaultImpls;
-for (const i of impls) if (!IMPLS[i]) throw new Error(`bench: unknown implementation ${i} (${Object.keys(IMPLS).join(', ')})`);
+for (const i of impls)
+  if (!IMPLS[i]) throw new Error(`bench: unknown implementation ${i} (${Object.keys(IMPLS).join(', ')})`);
 const shapes = args.shapes ? args.shapes.split(',').map(parseShape) : SHAPES;
 const ops = args.ops ? args.ops.split(',') : OPS;
 for (const o of ops) if (!OPS.includes(o)) throw new Error(`bench: unknown op ${o} (${OPS.join(', ')})`);
-const jsonPath = typeof args.json === 'string' ? path.resolve(args.json) : path.join(here, quick ? 'results-quick.json' : 'results.json');
+const jsonPath =
+  typeof args.json === 'string'
+    ? path.resolve(args.json)
+    : path.join(here, quick ? 'results-quick.json' : 'results.json');
 
 // Targets for xentropy's copying API against the fastest peer.
 const TARGET = { loss: 2, lossgrad: 3, softmax: 1.2 };
@@ -62,7 +71,17 @@ function buildFloor() {
   mkdirSync(path.dirname(out), { recursive: true });
   const r = spawnSync(
     'emcc',
-    ['-O3', '-msimd128', '--no-entry', '-sSTANDALONE_WASM=1', '-sALLOW_MEMORY_GROWTH=1', '-sMAXIMUM_MEMORY=2GB', '-o', out, src],
+    [
+      '-O3',
+      '-msimd128',
+      '--no-entry',
+      '-sSTANDALONE_WASM=1',
+      '-sALLOW_MEMORY_GROWTH=1',
+      '-sMAXIMUM_MEMORY=2GB',
+      '-o',
+      out,
+      src,
+    ],
     { env: { ...process.env, NODE_PATH: process.env.NODE_PATH ?? '/usr/share/nodejs' }, encoding: 'utf8' },
   );
   if (r.error || r.status !== 0) return `floor.wasm not built: ${r.error?.message ?? r.stderr.trim()}`;
@@ -92,13 +111,17 @@ function runChild(impl, cells) {
       env: { ...process.env, XE_BENCH_LIB: libEntry },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
-    let stdout = '', stderr = '';
+    let stdout = '',
+      stderr = '';
     child.stdout.on('data', (d) => (stdout += d));
     child.stderr.on('data', (d) => (stderr += d));
     const timer = setTimeout(() => child.kill('SIGKILL'), 180_000 * cells.length);
     child.on('close', (code, signal) => {
       clearTimeout(timer);
-      const got = stdout.split('\n').filter((l) => l.startsWith('@@result ')).map((l) => JSON.parse(l.slice(9)));
+      const got = stdout
+        .split('\n')
+        .filter((l) => l.startsWith('@@result '))
+        .map((l) => JSON.parse(l.slice(9)));
       const why = `child exited (${signal ?? code}) early: ${stderr.trim().split('\n').slice(-5).join(' | ')}`;
       resolve(cells.map((_, i) => got[i] ?? { status: 'error', why }));
     });
@@ -107,7 +130,8 @@ function runChild(impl, cells) {
 
 // ---------------------------------------------------------------- formatting
 
-const fmt = (ms) => (ms >= 100 ? ms.toFixed(0) : ms >= 10 ? ms.toFixed(1) : ms >= 1 ? ms.toFixed(2) : ms.toPrecision(2));
+const fmt = (ms) =>
+  ms >= 100 ? ms.toFixed(0) : ms >= 10 ? ms.toFixed(1) : ms >= 1 ? ms.toFixed(2) : ms.toPrecision(2);
 const fmtX = (x) => (x >= 10 ? `${x.toFixed(0)}×` : `${x.toFixed(2)}×`);
 
 function cell(r) {
@@ -149,13 +173,17 @@ const meta = {
   platform: `${os.platform()} ${os.arch()}`,
   loadavg: os.loadavg(),
   versions: Object.fromEntries(
-    ['@tensorflow/tfjs-core', '@tensorflow/tfjs-backend-wasm', '@tensorflow/tfjs-backend-cpu', 'onnxruntime-web'].map((p) => [p, version(p)]),
+    ['@tensorflow/tfjs-core', '@tensorflow/tfjs-backend-wasm', '@tensorflow/tfjs-backend-cpu', 'onnxruntime-web'].map(
+      (p) => [p, version(p)],
+    ),
   ),
   xentropy: JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8')).version,
 };
 
 if (os.loadavg()[0] > os.cpus().length * 0.75) {
-  console.error(`bench: warning: load average ${os.loadavg()[0].toFixed(1)} on ${os.cpus().length} cores; timings will be noisy`);
+  console.error(
+    `bench: warning: load average ${os.loadavg()[0].toFixed(1)} on ${os.cpus().length} cores; timings will be noisy`,
+  );
 }
 const t0 = Date.now();
 const total = shapes.length * ops.length * impls.length * repeat;
@@ -175,7 +203,10 @@ for (let pass = 0; pass < repeat; pass++) {
     // One process per implementation.
     for (const impl of impls) {
       const cells = cellsOf();
-      const rs = impl === 'floor' && floorProblem ? cells.map(() => ({ status: 'n/a', why: floorProblem })) : await runChild(impl, cells);
+      const rs =
+        impl === 'floor' && floorProblem
+          ? cells.map(() => ({ status: 'n/a', why: floorProblem }))
+          : await runChild(impl, cells);
       cells.forEach((cell, i) => record(impl, cell, rs[i]));
     }
   } else {
@@ -183,7 +214,8 @@ for (let pass = 0; pass < repeat; pass++) {
     // load affects a comparison as little as possible.
     for (const cell of cellsOf()) {
       for (const impl of impls) {
-        const [r] = impl === 'floor' && floorProblem ? [{ status: 'n/a', why: floorProblem }] : await runChild(impl, [cell]);
+        const [r] =
+          impl === 'floor' && floorProblem ? [{ status: 'n/a', why: floorProblem }] : await runChild(impl, [cell]);
         record(impl, cell, r);
       }
     }
@@ -193,7 +225,16 @@ for (let pass = 0; pass < repeat; pass++) {
 const results = [...byCell.values()].map(({ impl, op, shape, passes }) => {
   const bad = passes.find((r) => r.status !== 'ok');
   const best = bad ?? passes.reduce((a, b) => (b.ms < a.ms ? b : a));
-  const r = { impl, label: IMPLS[impl].label, kind: IMPLS[impl].kind, shape: shapeName(shape), rows: shape[0], classes: shape[1], op, ...best };
+  const r = {
+    impl,
+    label: IMPLS[impl].label,
+    kind: IMPLS[impl].kind,
+    shape: shapeName(shape),
+    rows: shape[0],
+    classes: shape[1],
+    op,
+    ...best,
+  };
   if (passes.length > 1) r.passMedians = passes.map((p) => p.ms ?? null);
   return r;
 });
@@ -207,8 +248,18 @@ for (const shape of shapes.map(shapeName)) {
     const peers = results.filter((r) => r.shape === shape && r.op === op && r.kind === 'peer' && r.status === 'ok');
     const best = peers.sort((a, b) => a.ms - b.ms)[0];
     const floor = get('floor', shape, op);
-    const s = { shape, op, fastestPeer: best?.impl ?? null, fastestPeerMs: best?.ms ?? null, target: TARGET[op], speedup: {}, overFloor: {} };
-    for (const r of results.filter((q) => q.shape === shape && q.op === op && q.status === 'ok' && q.kind !== 'floor')) {
+    const s = {
+      shape,
+      op,
+      fastestPeer: best?.impl ?? null,
+      fastestPeerMs: best?.ms ?? null,
+      target: TARGET[op],
+      speedup: {},
+      overFloor: {},
+    };
+    for (const r of results.filter(
+      (q) => q.shape === shape && q.op === op && q.status === 'ok' && q.kind !== 'floor',
+    )) {
       if (best) s.speedup[r.impl] = best.ms / r.ms;
       if (floor?.status === 'ok' && r.kind === 'xentropy') s.overFloor[r.impl] = r.ms / floor.ms;
     }
@@ -235,7 +286,16 @@ out.push(`\n## Speedup against the fastest peer (higher is better)\n`);
 const others = shown.filter((i) => IMPLS[i].kind !== 'floor');
 out.push(
   table(
-    ['op', 'shape', 'fastest peer', ...others.map((i) => IMPLS[i].label), 'target (copying)', 'met', 'xentropy / floor', 'zero-copy / floor'],
+    [
+      'op',
+      'shape',
+      'fastest peer',
+      ...others.map((i) => IMPLS[i].label),
+      'target (copying)',
+      'met',
+      'xentropy / floor',
+      'zero-copy / floor',
+    ],
     summary.map((s) => [
       OP_NAMES[s.op],
       s.shape,
@@ -258,7 +318,14 @@ const peers = shown.filter((i) => IMPLS[i].kind === 'peer');
 out.push(`\n## README table\n`);
 out.push(
   table(
-    ['op', 'rows × classes', 'xentropy', 'xentropy zero-copy', ...peers.map((i) => IMPLS[i].label), 'speedup vs fastest peer'],
+    [
+      'op',
+      'rows × classes',
+      'xentropy',
+      'xentropy zero-copy',
+      ...peers.map((i) => IMPLS[i].label),
+      'speedup vs fastest peer',
+    ],
     summary.map((s) => [
       OP_NAMES[s.op],
       s.shape.replace('x', ' × '),
