@@ -9,52 +9,49 @@ export function logSoftmaxRow(z) {
   return z.map((v) => v - m - Math.log(s));
 }
 
-function rowsOf(x, c) {
-  const out = [];
-  for (let i = 0; i < x.length; i += c) out.push(Array.from(x.subarray ? x.subarray(i, i + c) : x.slice(i, i + c)));
-  return out;
-}
-
 /**
- * PyTorch F.cross_entropy in float64. target: indices (length n) or a distribution (n * c).
- * Returns { loss, perRow } with loss reduced as asked.
+ * The per-row coefficients of -log q_j that a cross-entropy target stands for (PyTorch's semantics):
+ * class index t: a_j = (1 - eps) w_t [j = t] + (eps / C) w_j; distribution y: a_j = w_j ((1 - eps) y_j + eps / C).
+ * Returns { n, rows: [{ i, a }] } for the rows that count (ignored ones are left out) and the mean's divisor.
  */
-export function crossEntropy(
-  x,
-  target,
-  {
-    classes: c,
-    from = 'logits',
-    reduction = 'mean',
-    weight,
-    ignoreIndex = -100,
-    labelSmoothing: eps = 0,
-    base = Math.E,
-    probEps = 1e-7,
-  },
-) {
-  const rows = rowsOf(x, c);
-  const n = rows.length;
+function coefficients(x, target, { classes: c, weight, ignoreIndex = -100, labelSmoothing: eps = 0 }) {
+  const n = x.length / c;
   const dense = target.length === n * c && c !== 1 && n !== 0;
   const w = (j) => (weight ? weight[j] : 1);
+  const rows = [];
   let divisor = 0;
-  const perRow = rows.map((z, i) => {
-    const logq = from === 'logits' ? logSoftmaxRow(z) : z.map((p) => Math.log(Math.min(Math.max(p, probEps), 1)));
+  for (let i = 0; i < n; i++) {
     const a = new Array(c).fill(0);
     if (dense) {
       for (let j = 0; j < c; j++) a[j] = w(j) * ((1 - eps) * target[i * c + j] + eps / c);
       divisor += 1;
     } else {
       const t = target[i];
-      if (t === ignoreIndex) return 0;
+      if (t === ignoreIndex) continue;
       for (let j = 0; j < c; j++) a[j] = w(j) * (eps / c);
       a[t] += (1 - eps) * w(t);
       divisor += w(t);
     }
+    rows.push({ i, a });
+  }
+  return { n, rows, divisor };
+}
+
+/**
+ * PyTorch F.cross_entropy in float64. target: indices (length n) or a distribution (n * c).
+ * Returns { loss, perRow } with loss reduced as asked.
+ */
+export function crossEntropy(x, target, opts) {
+  const { classes: c, from = 'logits', reduction = 'mean', base = Math.E, probEps = 1e-7 } = opts;
+  const { n, rows, divisor } = coefficients(x, target, opts);
+  const perRow = new Array(n).fill(0);
+  for (const { i, a } of rows) {
+    const z = Array.from(x.slice(i * c, i * c + c));
+    const logq = from === 'logits' ? logSoftmaxRow(z) : z.map((p) => Math.log(Math.min(Math.max(p, probEps), 1)));
     let loss = 0;
     for (let j = 0; j < c; j++) if (a[j] !== 0) loss -= a[j] * logq[j];
-    return loss / Math.log(base);
-  });
+    perRow[i] = loss / Math.log(base);
+  }
   const sum = perRow.reduce((s, v) => s + v, 0);
   const loss = reduction === 'none' ? perRow : reduction === 'sum' ? sum : divisor === 0 ? NaN : sum / divisor;
   return { loss, perRow };
@@ -102,41 +99,13 @@ export function numericGrad(f, x, h = 1e-5) {
  * The analytic gradient of crossEntropy (of the sum of the per-row losses for 'none') in float64:
  * per row, scale * (A * softmax_j - a_j) from logits, scale * -a_j / p_j inside the clamp from probs.
  */
-export function crossEntropyGrad(
-  x,
-  target,
-  {
-    classes: c,
-    from = 'logits',
-    reduction = 'mean',
-    weight,
-    ignoreIndex = -100,
-    labelSmoothing: eps = 0,
-    base = Math.E,
-    probEps = 1e-7,
-  },
-) {
-  const n = x.length / c;
-  const dense = target.length === n * c && c !== 1 && n !== 0;
-  const w = (j) => (weight ? weight[j] : 1);
-  let divisor = 0;
-  for (let i = 0; i < n; i++) {
-    if (dense) divisor += 1;
-    else if (target[i] !== ignoreIndex) divisor += w(target[i]);
-  }
+export function crossEntropyGrad(x, target, opts) {
+  const { classes: c, from = 'logits', reduction = 'mean', base = Math.E, probEps = 1e-7 } = opts;
+  const { n, rows, divisor } = coefficients(x, target, opts);
   const grad = new Float64Array(n * c);
   if (reduction === 'mean' && divisor === 0) return grad;
   const scale = 1 / Math.log(base) / (reduction === 'mean' ? divisor : 1);
-  for (let i = 0; i < n; i++) {
-    const a = new Array(c).fill(0);
-    if (dense) {
-      for (let j = 0; j < c; j++) a[j] = w(j) * ((1 - eps) * target[i * c + j] + eps / c);
-    } else {
-      const t = target[i];
-      if (t === ignoreIndex) continue;
-      for (let j = 0; j < c; j++) a[j] = w(j) * (eps / c);
-      a[t] += (1 - eps) * w(t);
-    }
+  for (const { i, a } of rows) {
     const z = Array.from(x.slice(i * c, i * c + c));
     if (from === 'logits') {
       const logp = logSoftmaxRow(z);
