@@ -44,15 +44,16 @@ export function createApi(core) {
   }
 
   // Row-wise kernels that may work in place (softmax, logSoftmax, sigmoid), given a JS input: rows go
-  // through one scratch block of about 256 KiB at a time (copy in, compute in place, copy out), so the
-  // copies and the kernel all run in L2 cache instead of streaming the whole array through memory
-  // twice more; the scratch memory stays small too. kernel(ptr, rows, firstRow) computes in place.
+  // through one scratch block of about 256 KiB at a time (copy in, compute in place, copy out). One
+  // in-place buffer instead of an input and an output copy measured ~9% faster at 512x1000; the block
+  // size itself measured within noise (2^13 to the whole array), and keeps scratch memory small.
+  // kernel(ptr, rows) computes in place.
   const BLOCK_FLOATS = 1 << 16;
   function blockwise(s, X, out, n, c, kernel) {
     if (out instanceof WasmArray) {
       const p = out.ptr(s.fn, memory); // the input copied into out, and computed there
       memory.f32.set(X.data, p >>> 2);
-      kernel(p, n, 0);
+      kernel(p, n);
       return out;
     }
     const dest = out ?? new Float32Array(n * c);
@@ -62,7 +63,7 @@ export function createApi(core) {
     for (let r = 0; r < n; r += rows) {
       const k = Math.min(rows, n - r);
       memory.f32.set(data.subarray(r * c, (r + k) * c), p >>> 2);
-      kernel(p, k, r);
+      kernel(p, k);
       dest.set(memory.f32.subarray(p >>> 2, (p >>> 2) + k * c), r * c);
     }
     return dest;
