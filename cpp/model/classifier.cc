@@ -185,28 +185,16 @@ void activate_backward(Activation f, const float* a, float* g, size_t len) {
   }
 }
 
-// g, w: (len). g += l2 * w.
-void add_l2(float* g, const float* w, size_t len, float l2) {
+// y, x: (len). y += a * x: the L2 term (g += l2 * w) and the SGD step (p += -lr * g).
+void axpy(float* y, const float* x, size_t len, float a) {
   size_t j = 0;
 #ifdef __wasm_simd128__
-  const v128_t vl = wasm_f32x4_splat(l2);
+  const v128_t va = wasm_f32x4_splat(a);
   for (; j + 4 <= len; j += 4) {
-    wasm_v128_store(g + j, wasm_f32x4_add(wasm_v128_load(g + j), wasm_f32x4_mul(vl, wasm_v128_load(w + j))));
+    wasm_v128_store(y + j, wasm_f32x4_add(wasm_v128_load(y + j), wasm_f32x4_mul(va, wasm_v128_load(x + j))));
   }
 #endif
-  for (; j < len; j++) g[j] += l2 * w[j];
-}
-
-// p, g: (len). p -= lr * g.
-void sgd_update(float* p, const float* g, size_t len, float lr) {
-  size_t j = 0;
-#ifdef __wasm_simd128__
-  const v128_t vlr = wasm_f32x4_splat(lr);
-  for (; j + 4 <= len; j += 4) {
-    wasm_v128_store(p + j, wasm_f32x4_sub(wasm_v128_load(p + j), wasm_f32x4_mul(vlr, wasm_v128_load(g + j))));
-  }
-#endif
-  for (; j < len; j++) p[j] -= lr * g[j];
+  for (; j < len; j++) y[j] += a * x[j];
 }
 
 // p, g, v: (len). PyTorch's SGD momentum (no dampening): v = mu v + g, p -= lr * v.
@@ -368,7 +356,7 @@ void Classifier::backward(const float* x, size_t n) {
 void Classifier::step(float lr, Optimizer optimizer, float l2) {
   if (l2 != 0.0f) {
     for (size_t l = 0; l < layers_; l++) {
-      add_l2(grads_ + offset_[l], params_ + offset_[l], fan_in(l) * width(l), l2);
+      axpy(grads_ + offset_[l], params_ + offset_[l], fan_in(l) * width(l), l2);
     }
   }
   if (optimizer != optimizer_) {  // a new optimizer starts from fresh state
@@ -377,7 +365,7 @@ void Classifier::step(float lr, Optimizer optimizer, float l2) {
     optimizer_ = optimizer;
   }
   if (optimizer == kSgd) {
-    sgd_update(params_, grads_, count_, lr);
+    axpy(params_, grads_, count_, -lr);
   } else if (optimizer == kMomentum) {
     momentum_update(params_, grads_, m_, count_, lr, 0.9f);
   } else {
