@@ -66,6 +66,62 @@ for (const [simd, xe] of await builds()) {
     close(l[1], -LN2);
   });
 
+  // Rows whose (x - max) / T are all >= -88 skip the exp's clamp (see needs_clamp in cpp/simd/vmath.h);
+  // others, with -Infinity or a wider spread, take it. The two must agree bit for bit: an exponential
+  // that flushes to 0 (at -88 exactly, or below) changes neither the sum nor any other output.
+  test(`${build}: rows with and without a clamped exponential give the same bits`, () => {
+    const random = rng(7);
+    for (const [c, t] of [
+      [37, 1],
+      [64, 1],
+      [1000, 1],
+      [37, 0.5],
+    ]) {
+      const x = uniform(random, c, -20 * t, 0);
+      x[3] = 0; // the max
+      x[5] = -87.5 * t; // exp(-87.5) = 1e-38, just above the flush
+      x[c - 2] = -88 * t; // exactly the clamp bound: exp is 0 without the clamp too
+      const opts = { classes: c, temperature: t };
+      const p = xe.softmax(x, opts);
+      const lp = xe.logSoftmax(x, opts);
+      assert.equal(p[c - 2], 0, `softmax at -88, C=${c} T=${t}`);
+      close(lp, ref.logSoftmaxRow(Array.from(x, (v) => v / t)), { what: `logSoftmax, C=${c} T=${t}` });
+      for (const far of [-Infinity, -1000 * t]) {
+        const y = x.slice();
+        y[c - 2] = far;
+        const q = xe.softmax(y, opts);
+        const lq = xe.logSoftmax(y, opts);
+        assert.equal(q[c - 2], 0);
+        for (let j = 0; j < c; j++) {
+          if (j === c - 2) continue;
+          assert.equal(q[j], p[j], `softmax[${j}], C=${c} T=${t}, ${far} at ${c - 2}`);
+          assert.equal(lq[j], lp[j], `logSoftmax[${j}], C=${c} T=${t}, ${far} at ${c - 2}`);
+        }
+        if (t !== 1) continue;
+        const a = xe.crossEntropyWithGrad(x, [3], { classes: c });
+        const b = xe.crossEntropyWithGrad(y, [3], { classes: c });
+        assert.equal(b.loss, a.loss, `loss, C=${c}, ${far}`);
+        assert.deepEqual(b.grad, a.grad, `grad, C=${c}, ${far}`);
+      }
+    }
+  });
+
+  // softmax adds its exponentials in float32 within blocks of 8 per lane, then in float64: next to a
+  // dominant 1, terms of 4e-8 (below half an ulp of 1) are rounded away only within its block, so the
+  // sum stays within 4 roundings (2.4e-7). A float32 sum over the row would lose C/8 of them (3e-5 at
+  // C = 4099) and fail this.
+  test(`${build}: softmax keeps the small terms next to a dominant one`, () => {
+    const random = rng(8);
+    for (const c of [33, 64, 257, 4099]) {
+      const x = uniform(random, 2 * c, -17.1, -16.9);
+      x[0] = 0;
+      x[c + 7] = 0;
+      const expected = [];
+      for (let i = 0; i < 2; i++) expected.push(...ref.logSoftmaxRow(Array.from(x.subarray(i * c, (i + 1) * c))));
+      close(xe.softmax(x, { classes: c }), expected.map(Math.exp), { atol: 0, rtol: 1e-6, what: `softmax C=${c}` });
+    }
+  });
+
   const ceCases = [
     { name: 'class indices', target: 'labels' },
     { name: 'class indices, weights, smoothing 0.2', target: 'labels', weight: true, labelSmoothing: 0.2 },

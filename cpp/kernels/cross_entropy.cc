@@ -87,8 +87,9 @@ struct LogSum {
 // its log(s) term to logs instead of the returned loss.
 double row_from_logits(const float* z, int32_t t, const float* a, size_t c, const Options& o, float* g,
                        LogSum* logs) {
-  const float m = row_max(z, c);
-  const double s = row_sum_exp(z, c, m, 1.0f, g);  // g holds exp(z - m) until the last step
+  const RowRange r = row_range(z, c);
+  const float m = r.max;
+  const double s = row_sum_exp(z, c, r, 1.0f, g);  // g holds exp(z - m) until the last step
   const float wt = t >= 0 ? (o.weight ? o.weight[t] : 1.0f) * (1.0f - o.smoothing) : 0.0f;
   double sum_a = 0.0, weighted = 0.0;  // A and sum_j a_j (m - z_j)
   if (a) sum_a = coefficient_sums(z, a, c, m, &weighted);

@@ -39,8 +39,9 @@ double kl_divergence(const float* p, const float* q, float* loss_out, size_t n, 
     float m = 0.0f;
     double log_s = 0.0;
     if (q_logits) {
-      m = row_max(qi, c);
-      log_s = std::log(row_sum_exp(qi, c, m, 1.0f, nullptr));
+      const RowRange r = row_range(qi, c);
+      m = r.max;
+      log_s = std::log(row_sum_exp(qi, c, r, 1.0f, nullptr));
     }
     double d = 0.0;
     for (size_t j = 0; j < c; j++) {

@@ -17,8 +17,8 @@ double evaluate(const float* x, const int32_t* labels, int32_t* rank, size_t n, 
       continue;
     }
     const float* z = x + i * c;
-    const float m = row_max(z, c);
-    total += std::log(row_sum_exp(z, c, m, 1.0f, nullptr)) + (static_cast<double>(m) - z[t]);
+    const RowRange r = row_range(z, c);
+    total += std::log(row_sum_exp(z, c, r, 1.0f, nullptr)) + (static_cast<double>(r.max) - z[t]);
     const float zt = z[t];
     int32_t above = 0;
     for (size_t j = 0; j < c; j++) above += z[j] > zt;

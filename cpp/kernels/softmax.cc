@@ -6,15 +6,14 @@
 
 namespace xe {
 
-// x, y: (n, c). Two passes per row: the max, then exp((x - max) / T) stored into y while summing in
-// float64, then a scale of y by 1 / sum. For rows that fit in cache this beats the one-pass online form,
-// which needs two exponentials per element.
+// x, y: (n, c). Three passes per row: the max (and min), then exp((x - max) / T) stored into y while
+// summing (Sum::kBlocked), then a scale of y by 1 / sum. For rows that fit in cache this beats the one-pass
+// online form, which needs two exponentials per element.
 void softmax(const float* x, float* y, size_t n, size_t c, float inv_temperature) {
   for (size_t i = 0; i < n; i++) {
     const float* xi = x + i * c;
     float* yi = y + i * c;
-    const float m = row_max(xi, c);
-    const double sum = row_sum_exp(xi, c, m, inv_temperature, yi);
+    const double sum = row_sum_exp<Sum::kBlocked>(xi, c, row_range(xi, c), inv_temperature, yi);
     row_scale(yi, c, static_cast<float>(1.0 / sum));
   }
 }
@@ -23,9 +22,9 @@ void softmax(const float* x, float* y, size_t n, size_t c, float inv_temperature
 void log_softmax(const float* x, float* y, size_t n, size_t c, float inv_temperature) {
   for (size_t i = 0; i < n; i++) {
     const float* xi = x + i * c;
-    const float m = row_max(xi, c);
-    const double log_sum = std::log(row_sum_exp(xi, c, m, inv_temperature, nullptr));
-    row_affine(xi, y + i * c, c, m, inv_temperature, static_cast<float>(-log_sum));
+    const RowRange r = row_range(xi, c);
+    const double log_sum = std::log(row_sum_exp(xi, c, r, inv_temperature, nullptr));
+    row_affine(xi, y + i * c, c, r.max, inv_temperature, static_cast<float>(-log_sum));
   }
 }
 
