@@ -55,9 +55,8 @@ test('npm pack ships the package and nothing else', () => {
     'web/loader.js',
     'web/api.js',
     'web/index.d.ts',
-    'dist/xentropy-simd.mjs',
+    'dist/xentropy.mjs',
     'dist/xentropy-simd.wasm',
-    'dist/xentropy-scalar.mjs',
     'dist/xentropy-scalar.wasm',
   ];
   for (const file of required) assert.ok(packedFiles.includes(file), `the tarball lacks ${file}`);

@@ -65,19 +65,17 @@ export async function load(options = {}) {
     throw new Error("load: this engine does not support WebAssembly SIMD128; use { simd: false } or 'auto'");
   }
   const useSimd = simd === 'auto' ? supported : simd;
-  // Literal specifiers and URLs in each branch, so bundlers find and emit both builds.
-  const [glue, module] = useSimd
-    ? await Promise.all([
-        import('../dist/xentropy-simd.mjs'),
-        compile(wasm ?? new URL('../dist/xentropy-simd.wasm', import.meta.url)),
-      ])
-    : await Promise.all([
-        import('../dist/xentropy-scalar.mjs'),
-        compile(wasm ?? new URL('../dist/xentropy-scalar.wasm', import.meta.url)),
-      ]);
+  // Both builds share one glue file. Literal URLs in each branch, so bundlers find and emit both .wasm files.
+  const [glue, module] = await Promise.all([
+    import('../dist/xentropy.mjs'),
+    useSimd
+      ? compile(wasm ?? new URL('../dist/xentropy-simd.wasm', import.meta.url))
+      : compile(wasm ?? new URL('../dist/xentropy-scalar.wasm', import.meta.url)),
+  ]);
+  const create = glue[useSimd ? 'simd' : 'scalar'] ?? glue.default; // one per build only in sanitized test builds
   let fail;
   const failed = new Promise((resolve, reject) => (fail = reject));
-  const ready = glue.default({
+  const ready = create({
     instantiateWasm(imports, receive) {
       WebAssembly.instantiate(module, imports)
         .then((instance) => receive(instance, module))

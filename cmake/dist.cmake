@@ -1,0 +1,26 @@
+# cmake -DDIR=<variant build dir> -DOUT=<dist dir> [-DSANITIZED=1] -P cmake/dist.cmake
+# The SIMD and scalar builds get the same Emscripten glue except for the name of the .wasm file it would
+# fetch by itself, which it never does: web/loader.js compiles the .wasm and hands it over through
+# instantiateWasm. So the glue ships once, as xentropy.mjs (11.6 KiB gzipped saved), next to both .wasm
+# files. If the glue ever differs in anything else, this fails rather than ship a mismatched pair.
+#
+# Sanitized builds (tests only) are the exception: their glue embeds addresses that differ per build. They
+# keep both files, and xentropy.mjs exports them as `simd` and `scalar` for the loader to pick from.
+file(READ "${DIR}/xentropy-simd.mjs" simd)
+file(READ "${DIR}/xentropy-scalar.mjs" scalar)
+string(REPLACE "xentropy-scalar.wasm" "xentropy-simd.wasm" scalar "${scalar}")
+file(MAKE_DIRECTORY "${OUT}")
+file(COPY "${DIR}/xentropy-simd.wasm" "${DIR}/xentropy-scalar.wasm" DESTINATION "${OUT}")
+if(simd STREQUAL scalar)
+  file(WRITE "${OUT}/xentropy.mjs" "${simd}")
+  file(REMOVE "${OUT}/xentropy-simd.mjs" "${OUT}/xentropy-scalar.mjs")  # from older builds
+elseif(SANITIZED)
+  file(COPY "${DIR}/xentropy-simd.mjs" "${DIR}/xentropy-scalar.mjs" DESTINATION "${OUT}")
+  file(WRITE "${OUT}/xentropy.mjs"
+       "// A sanitized build: one glue per build (see cmake/dist.cmake).\n"
+       "export { default as simd } from './xentropy-simd.mjs';\n"
+       "export { default as scalar } from './xentropy-scalar.mjs';\n")
+else()
+  message(FATAL_ERROR "the SIMD and scalar glue (${DIR}/xentropy-{simd,scalar}.mjs) differ in more than "
+                      "the .wasm file name: they can no longer share dist/xentropy.mjs")
+endif()
