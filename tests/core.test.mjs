@@ -268,6 +268,27 @@ for (const [simd, xe] of await builds()) {
     assert.equal(clamped.grad[0], 0);
   });
 
+  // Confidently right predictions have tiny losses and gradients (log1p(e^-20) = 2.1e-9): they must keep
+  // their relative precision, which the loose atol of the test above would not notice. The analytic
+  // gradient sigmoid(x) (1 - y + pw y) - pw y is computed in float64 as (1 - y) sigmoid(x) - pw y
+  // sigmoid(-x), which does not cancel at sigmoid(x) = 1. atol 1e-38: exponentials below float32's
+  // smallest normal number flush to 0.
+  test(`${build}: binaryCrossEntropy keeps small losses and gradients in both tails`, () => {
+    const x = [];
+    const y = [];
+    for (const v of [0.5, 4, 12, 20, 40, 80, 87, 100]) {
+      for (const t of [0, 1, 0.25]) (x.push(v, -v), y.push(t, t));
+    }
+    for (const opts of [{}, { posWeight: 2.5 }]) {
+      const o = { ...opts, reduction: 'none' };
+      const { loss, grad } = xe.binaryCrossEntropyWithGrad(x, y, o);
+      close(loss, ref.binaryCrossEntropy(x, y, o), { rtol: 1e-6, atol: 1e-38, what: `loss ${JSON.stringify(o)}` });
+      const pw = opts.posWeight ?? 1;
+      const g = x.map((v, i) => (1 - y[i]) / (1 + Math.exp(-v)) - (pw * y[i]) / (1 + Math.exp(v)));
+      close(grad, g, { rtol: 1e-6, atol: 1e-38, what: `grad ${JSON.stringify(o)}` });
+    }
+  });
+
   test(`${build}: sigmoid is exact in both tails`, () => {
     const x = [-30, -5, -0.5, 0, 0.5, 5, 30, 80, -80, Infinity, -Infinity, NaN];
     const expected = x.map((v) => 1 / (1 + Math.exp(-v)));

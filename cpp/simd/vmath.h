@@ -77,6 +77,27 @@ inline float exp_nonpos(float x) {
   return t * p + s;
 }
 
+// log(1 + e) for e in [0, 1] (NaN stays NaN), the softplus tail: with s = e / (2 + e) in [0, 1/3],
+// log(1 + e) = 2 atanh(s) = s * (2 + 2 s^2 / 3 + 2 s^4 / 5 + ...), the series cut after s^12 (the next
+// term is below 2^-26 of the sum). s keeps e's relative precision however small e is, so the result does
+// too: within about 4 ulp. Plain float32 operations, so the vector version below returns the same bits.
+namespace log1pc {
+constexpr float kC6 = 2.0f / 13, kC5 = 2.0f / 11, kC4 = 2.0f / 9, kC3 = 2.0f / 7, kC2 = 2.0f / 5,
+                kC1 = 2.0f / 3, kC0 = 2.0f;
+}  // namespace log1pc
+
+inline float log1p_unit(float e) {
+  using namespace log1pc;
+  const float s = e / (2.0f + e), z = s * s;
+  float p = kC6 * z + kC5;
+  p = p * z + kC4;
+  p = p * z + kC3;
+  p = p * z + kC2;
+  p = p * z + kC1;
+  p = p * z + kC0;
+  return s * p;
+}
+
 #ifdef __wasm_simd128__
 // The constants, splatted, in a mutable array defined in vmath.cc: compiled separately (there is no LTO),
 // its loads cannot be folded into v128.const, which V8 re-materialises at every use inside a loop (about
@@ -116,6 +137,20 @@ inline v128_t exp_nonpos(v128_t x, const ExpConsts& k) {
           t2, wasm_f32x4_add(wasm_f32x4_add(wasm_f32x4_mul(k.c4, t), k.c3), wasm_f32x4_mul(t2, k.c5))));
   t = wasm_f32x4_mul(t, s);
   return wasm_f32x4_add(wasm_f32x4_mul(t, p), s);
+}
+
+// Four lanes of log1p_unit. Its seven constants are splatted at each call: it is used where a division
+// dominates anyway.
+inline v128_t log1p_unit(v128_t e) {
+  using namespace log1pc;
+  const v128_t s = wasm_f32x4_div(e, wasm_f32x4_add(wasm_f32x4_splat(2.0f), e)), z = wasm_f32x4_mul(s, s);
+  v128_t p = wasm_f32x4_add(wasm_f32x4_mul(wasm_f32x4_splat(kC6), z), wasm_f32x4_splat(kC5));
+  p = wasm_f32x4_add(wasm_f32x4_mul(p, z), wasm_f32x4_splat(kC4));
+  p = wasm_f32x4_add(wasm_f32x4_mul(p, z), wasm_f32x4_splat(kC3));
+  p = wasm_f32x4_add(wasm_f32x4_mul(p, z), wasm_f32x4_splat(kC2));
+  p = wasm_f32x4_add(wasm_f32x4_mul(p, z), wasm_f32x4_splat(kC1));
+  p = wasm_f32x4_add(wasm_f32x4_mul(p, z), wasm_f32x4_splat(kC0));
+  return wasm_f32x4_mul(s, p);
 }
 
 // Adds the four float32 lanes of v to two float64 accumulators (lanes 0,1 and 2,3).
