@@ -3,13 +3,15 @@
 
 #include "../simd/vmath.h"
 #include "../xentropy.h"
+#include "log_sum.h"
 
 namespace xe {
 
 // x: (n, c) logits; labels, rank: (n).
 double evaluate(const float* x, const int32_t* labels, int32_t* rank, size_t n, size_t c,
                 int32_t ignore_index) {
-  double total = 0.0;
+  double total = 0.0;  // sum of m - z_t; the log(s) terms go to logs
+  LogSum logs;
   for (size_t i = 0; i < n; i++) {
     const int32_t t = labels[i];
     if (t == ignore_index) {
@@ -18,13 +20,14 @@ double evaluate(const float* x, const int32_t* labels, int32_t* rank, size_t n, 
     }
     const float* z = x + i * c;
     const RowRange r = row_range(z, c);
-    total += std::log(row_sum_exp(z, c, r, 1.0f, nullptr)) + (static_cast<double>(r.max) - z[t]);
+    logs.add(row_sum_exp(z, c, r, 1.0f, nullptr));
+    total += static_cast<double>(r.max) - z[t];
     const float zt = z[t];
     int32_t above = 0;
     for (size_t j = 0; j < c; j++) above += z[j] > zt;
     rank[i] = std::isnan(zt) ? static_cast<int32_t>(c) : above;
   }
-  return total;
+  return total + logs.total();
 }
 
 }  // namespace xe
