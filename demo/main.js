@@ -12,7 +12,7 @@ const MAX_HISTORY = 1200; // curve points kept; older ones are thinned out
 // Which settings do what when they change.
 const DATA_KEYS = ['dataset', 'classes', 'noise', 'train', 'seed'];
 const MODEL_KEYS = ['hidden', 'activation'];
-const TRAIN_KEYS = ['optimizer', 'lr', 'batch', 'smoothing', 'l2'];
+const TRAIN_KEYS = ['optimizer', 'lr', 'batch', 'smoothing', 'l2', 'pace'];
 const EXPLAINER_KEYS = ['q', 'target', 'p'];
 
 const $ = (selector) => document.querySelector(selector);
@@ -131,6 +131,7 @@ function trainSettings() {
     l2: state.l2,
     labelSmoothing: state.smoothing,
     batchSize: state.batch,
+    epochsPerSecond: state.pace === 'max' ? 0 : Number(state.pace),
   };
 }
 

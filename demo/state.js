@@ -60,6 +60,9 @@ export const FIELDS = {
   batch: number(1, 512, 32, { integer: true }),
   smoothing: number(0, 0.5, 0),
   l2: number(0, 1, 0),
+  // Epochs per second while playing: 'max' trains as fast as the worker can (at most one report per
+  // frame); the others slow small problems down enough to watch the boundary form.
+  pace: oneOf(['max', '10', '3', '1'], 'max'),
   // Explainer: predicted q, target ('A', 'B', 'C' or 'soft') and the soft target p.
   q: distribution([0.7, 0.2, 0.1]),
   target: oneOf(['A', 'B', 'C', 'soft'], 'A'),

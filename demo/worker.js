@@ -11,7 +11,8 @@
 import { load } from '../web/index.js';
 
 // While playing: train for up to one epoch or SLICE_MS, whichever ends first, then report; at most one
-// slice per FRAME_MS, so that small problems train at a pace one can watch (about 60 epochs a second).
+// slice per FRAME_MS (about 60 epochs a second for small problems), or per 1 / epochsPerSecond when the
+// page asks for a slower pace.
 const SLICE_MS = 40;
 const FRAME_MS = 16;
 
@@ -19,7 +20,7 @@ let xe;
 let model = null;
 let gen = 0;
 let data = null; // { classes, xTrain, yTrain, xTest, yTest }
-let settings = null; // { learningRate, optimizer, l2, labelSmoothing, batchSize }
+let settings = null; // { learningRate, optimizer, l2, labelSmoothing, batchSize, epochsPerSecond }
 let gridX = null; // grid points, (n*n, 2)
 let pointsX = null; // train then test points, (N, 2)
 let playing = false;
@@ -170,7 +171,8 @@ function slice() {
 function schedule() {
   if (!scheduled && playing) {
     scheduled = true;
-    setTimeout(slice, Math.max(0, FRAME_MS - (performance.now() - sliceStart)));
+    const interval = settings.epochsPerSecond > 0 ? 1000 / settings.epochsPerSecond : FRAME_MS;
+    setTimeout(slice, Math.max(0, interval - (performance.now() - sliceStart)));
   }
 }
 

@@ -75,6 +75,7 @@ test('the demo page in Chromium', async (t) => {
   await t.test('Spiral with 3 classes: Play reaches test accuracy >= 0.9 while the page keeps painting', trains);
   await t.test('every setting round-trips through the URL hash', roundTrips);
   await t.test("the explainer's numbers are the library's", explains);
+  await t.test('Speed paces training, from the hash and from its control', paces);
 });
 
 async function loads(t) {
@@ -319,5 +320,26 @@ async function explains(t) {
     const [ce, h, kl] = await Promise.all(['ce-nats', 'entropy-nats', 'kl-nats'].map((n) => shown(n).then(Number)));
     assert.ok(Math.abs(ce - (h + kl)) <= 2e-4, `H(p, q) = ${ce} = H(p) + KL = ${h} + ${kl}`);
   }
+  assert.deepEqual(problems, [], 'no console errors, page errors or failed requests');
+}
+
+// At 3 epochs a second the worker trains one epoch per slice and waits out the rest of 1/3 s: an upper
+// bound that holds however slow the machine is (the lower bound only asks that it moves at all).
+async function paces(t) {
+  const { page, problems } = await openDemo(t, '#pace=3');
+  assert.equal(await page.getByLabel('Speed', { exact: true }).inputValue(), '3');
+  await page.getByRole('button', { name: 'Play', exact: true }).click();
+  const started = Date.now();
+  await page.waitForTimeout(2000);
+  const epochs = await metric(page, 'epoch');
+  const seconds = (Date.now() - started) / 1000;
+  t.diagnostic(`${epochs} epochs in ${seconds.toFixed(2)} s at 3 epochs/s`);
+  assert.ok(epochs >= 1 && epochs <= Math.ceil(3 * seconds) + 1, `${epochs} epochs in ${seconds.toFixed(2)} s`);
+  await page.getByLabel('Speed', { exact: true }).selectOption('max');
+  await page.waitForFunction(() => location.hash.includes('pace=max'));
+  await page.waitForFunction(
+    (e) => Number(document.querySelector('[data-metric="epoch"]').textContent) > e + 6,
+    epochs,
+  );
   assert.deepEqual(problems, [], 'no console errors, page errors or failed requests');
 }
