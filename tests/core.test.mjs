@@ -30,7 +30,7 @@ for (const [simd, xe] of await builds()) {
 
   test(`${build}: softmax and logSoftmax match float64 at every size, including logits in 90..100`, () => {
     const random = rng(1);
-    for (const c of [1, 2, 3, 4, 5, 7, 8, 9, 15, 16, 17, 1000]) {
+    for (const c of [1, 2, 3, 4, 5, 7, 8, 9, 15, 16, 17, 31, 32, 35, 63, 64, 65, 1000]) {
       for (const [lo, hi] of [
         [-5, 5],
         [90, 100],
@@ -64,6 +64,15 @@ for (const [simd, xe] of await builds()) {
     const l = xe.logSoftmax([-Infinity, 0, 0], { classes: 3 });
     assert.equal(l[0], -Infinity);
     close(l[1], -LN2);
+    // The same through the blocked SIMD sum (C >= 32) and its overlapping tail (C = 41).
+    const c = 41;
+    const rows = new Float32Array(2 * c);
+    rows[5] = -Infinity;
+    rows[c + 9] = NaN;
+    const q = xe.softmax(rows, { classes: c });
+    assert.equal(q[5], 0);
+    close(q.subarray(6, c), new Array(c - 6).fill(1 / (c - 1)), { rtol: 1e-6 });
+    assert.ok(Array.from(q.subarray(c)).every(Number.isNaN));
   });
 
   // Rows whose (x - max) / T are all >= -88 skip the exp's clamp (see needs_clamp in cpp/simd/vmath.h);
