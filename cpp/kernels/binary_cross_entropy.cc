@@ -69,6 +69,7 @@ double bce_logits(const float* x, const float* y, const float* weight, float* lo
   double total = 0.0;
 #ifdef __wasm_simd128__
   const ExpConsts k;
+  const Log1pConsts lk;
   const v128_t zero = wasm_f32x4_splat(0.0f), one = wasm_f32x4_splat(1.0f), pw = wasm_f32x4_splat(pos_weight);
   const v128_t vout = wasm_f32x4_splat(out_scale), vgrad = wasm_f32x4_splat(grad_scale);
   v128_t lo = wasm_f64x2_splat(0.0), hi = lo;
@@ -76,7 +77,7 @@ double bce_logits(const float* x, const float* y, const float* weight, float* lo
     const v128_t vx = wasm_v128_load(x + i), vy = wasm_v128_load(y + i);
     const v128_t w = weight ? wasm_v128_load(weight + i) : one;
     const v128_t pos = wasm_f32x4_mul(pw, vy), neg = wasm_f32x4_sub(one, vy);
-    const v128_t e = exp_nonpos(wasm_f32x4_neg(wasm_f32x4_abs(vx)), k), l = log1p_unit(e);
+    const v128_t e = exp_nonpos(wasm_f32x4_neg(wasm_f32x4_abs(vx)), k), l = log1p_unit(e, lk);
     const v128_t sp = wasm_f32x4_add(wasm_f32x4_pmax(zero, vx), l);                  // softplus(x)
     const v128_t sn = wasm_f32x4_add(wasm_f32x4_pmax(zero, wasm_f32x4_neg(vx)), l);  // softplus(-x)
     v128_t loss = wasm_f32x4_add(wasm_v128_and(wasm_f32x4_mul(neg, sp), wasm_f32x4_ne(neg, zero)),

@@ -1,4 +1,4 @@
-// The splatted exp constants that vmath.h loads once per kernel call (see there for why).
+// The splatted exp and log1p constants that vmath.h loads once per kernel call (see there for why).
 #include "vmath.h"
 
 namespace xe {
@@ -11,6 +11,10 @@ alignas(16) float exp_consts[10][4] = {
     XE_SPLAT(expc::kMinusLn2Lo), XE_SPLAT(expc::kC5),        XE_SPLAT(expc::kC4),
     XE_SPLAT(expc::kC3),         XE_SPLAT(expc::kC2),        XE_SPLAT(expc::kC1),
     XE_SPLAT(expc::kLowest),
+};
+alignas(16) float log1p_consts[8][4] = {
+    XE_SPLAT(2.0f),        XE_SPLAT(log1pc::kC6), XE_SPLAT(log1pc::kC5), XE_SPLAT(log1pc::kC4),
+    XE_SPLAT(log1pc::kC3), XE_SPLAT(log1pc::kC2), XE_SPLAT(log1pc::kC1), XE_SPLAT(log1pc::kC0),
 };
 #undef XE_SPLAT
 #endif

@@ -139,17 +139,32 @@ inline v128_t exp_nonpos(v128_t x, const ExpConsts& k) {
   return wasm_f32x4_add(wasm_f32x4_mul(t, p), s);
 }
 
-// Four lanes of log1p_unit. Its seven constants are splatted at each call: it is used where a division
-// dominates anyway.
-inline v128_t log1p_unit(v128_t e) {
-  using namespace log1pc;
-  const v128_t s = wasm_f32x4_div(e, wasm_f32x4_add(wasm_f32x4_splat(2.0f), e)), z = wasm_f32x4_mul(s, s);
-  v128_t p = wasm_f32x4_add(wasm_f32x4_mul(wasm_f32x4_splat(kC6), z), wasm_f32x4_splat(kC5));
-  p = wasm_f32x4_add(wasm_f32x4_mul(p, z), wasm_f32x4_splat(kC4));
-  p = wasm_f32x4_add(wasm_f32x4_mul(p, z), wasm_f32x4_splat(kC3));
-  p = wasm_f32x4_add(wasm_f32x4_mul(p, z), wasm_f32x4_splat(kC2));
-  p = wasm_f32x4_add(wasm_f32x4_mul(p, z), wasm_f32x4_splat(kC1));
-  p = wasm_f32x4_add(wasm_f32x4_mul(p, z), wasm_f32x4_splat(kC0));
+// The splatted constants of log1p_unit, loaded once per kernel call like ExpConsts (hoisting them out of
+// the loop measured 5% of a BCE with gradient).
+extern float log1p_consts[8][4];
+
+struct Log1pConsts {
+  v128_t two, c6, c5, c4, c3, c2, c1, c0;
+  Log1pConsts()
+      : two(wasm_v128_load(log1p_consts[0])),
+        c6(wasm_v128_load(log1p_consts[1])),
+        c5(wasm_v128_load(log1p_consts[2])),
+        c4(wasm_v128_load(log1p_consts[3])),
+        c3(wasm_v128_load(log1p_consts[4])),
+        c2(wasm_v128_load(log1p_consts[5])),
+        c1(wasm_v128_load(log1p_consts[6])),
+        c0(wasm_v128_load(log1p_consts[7])) {}
+};
+
+// Four lanes of log1p_unit, the same operations in the same order.
+inline v128_t log1p_unit(v128_t e, const Log1pConsts& k) {
+  const v128_t s = wasm_f32x4_div(e, wasm_f32x4_add(k.two, e)), z = wasm_f32x4_mul(s, s);
+  v128_t p = wasm_f32x4_add(wasm_f32x4_mul(k.c6, z), k.c5);
+  p = wasm_f32x4_add(wasm_f32x4_mul(p, z), k.c4);
+  p = wasm_f32x4_add(wasm_f32x4_mul(p, z), k.c3);
+  p = wasm_f32x4_add(wasm_f32x4_mul(p, z), k.c2);
+  p = wasm_f32x4_add(wasm_f32x4_mul(p, z), k.c1);
+  p = wasm_f32x4_add(wasm_f32x4_mul(p, z), k.c0);
   return wasm_f32x4_mul(s, p);
 }
 
