@@ -171,7 +171,7 @@ function slice() {
 function schedule() {
   if (!scheduled && playing) {
     scheduled = true;
-    const interval = settings.epochsPerSecond > 0 ? 1000 / settings.epochsPerSecond : FRAME_MS;
+    const interval = settings?.epochsPerSecond > 0 ? 1000 / settings.epochsPerSecond : FRAME_MS;
     setTimeout(slice, Math.max(0, interval - (performance.now() - sliceStart)));
   }
 }
