@@ -298,6 +298,45 @@ for (const [simd, xe] of await builds()) {
     }
   });
 
+  // From probabilities: near 0 and near 1, inside and at the clamp (default eps, a large eps, a subnormal
+  // eps, given as float32 values since the kernel takes eps as one), small losses keep their relative
+  // precision: -log(1 - 1e-6) = 1e-6. The gradient
+  // (1 - y) / (1 - p) - pw y / p flows only inside [eps, 1 - eps].
+  test(`${build}: binaryCrossEntropy from probabilities keeps small losses near 0 and 1`, () => {
+    const ps = [
+      0,
+      1e-40,
+      1e-30,
+      1e-9,
+      1e-7,
+      1e-6,
+      1e-3,
+      0.2,
+      0.4999,
+      0.5,
+      0.5001,
+      0.8,
+      0.999,
+      0.999999,
+      1 - 2 ** -24,
+      1,
+    ];
+    const x = new Float32Array(ps.length * 3);
+    const y = new Float32Array(ps.length * 3);
+    ps.forEach((p, i) => [0, 1, 0.25].forEach((t, j) => ((x[3 * i + j] = p), (y[3 * i + j] = t))));
+    for (const opts of [{}, { posWeight: 2.5, eps: Math.fround(0.01) }, { eps: Math.fround(1e-40) }]) {
+      const o = { ...opts, from: 'probs', reduction: 'none' };
+      const { loss, grad } = xe.binaryCrossEntropyWithGrad(x, y, o);
+      const what = JSON.stringify(o);
+      close(loss, ref.binaryCrossEntropy(x, y, o), { rtol: 1e-6, atol: 0, what: `loss ${what}` });
+      const eps = Math.fround(opts.eps ?? 1e-7);
+      const pw = opts.posWeight ?? 1;
+      const g = Array.from(x, (p, i) => (p >= eps && p <= 1 - eps ? (1 - y[i]) / (1 - p) - (pw * y[i]) / p : 0));
+      // float32 out: -1 / 1e-40 overflows to -Infinity, as it must.
+      close(grad, g.map(Math.fround), { rtol: 1e-6, atol: 0, what: `grad ${what}` });
+    }
+  });
+
   test(`${build}: sigmoid is exact in both tails`, () => {
     const x = [-30, -5, -0.5, 0, 0.5, 5, 30, 80, -80, Infinity, -Infinity, NaN];
     const expected = x.map((v) => 1 / (1 + Math.exp(-v)));

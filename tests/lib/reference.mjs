@@ -74,7 +74,7 @@ export function binaryCrossEntropy(
     } else {
       const p = Math.min(Math.max(xi, eps), 1 - eps);
       if (pos !== 0) l -= pos * Math.log(p);
-      if (neg !== 0) l -= neg * Math.log(1 - p);
+      if (neg !== 0) l -= neg * Math.log1p(-p);
     }
     return ((weight ? weight[i] : 1) * l) / Math.log(base);
   });
