@@ -301,7 +301,8 @@ for (const [simd, xe] of await builds()) {
   // From probabilities: near 0 and near 1, inside and at the clamp (default eps, a large eps, a subnormal
   // eps, given as float32 values since the kernel takes eps as one), small losses keep their relative
   // precision: -log(1 - 1e-6) = 1e-6. The gradient
-  // (1 - y) / (1 - p) - pw y / p flows only inside [eps, 1 - eps].
+  // (1 - y) / (1 - p) - pw y / p flows only inside [eps, 1 - eps], that is where p >= eps and 1 - p >= eps
+  // (exact for float32 p >= 1/2): p = 1 is outside even when 1 - eps rounds to 1 in float64.
   test(`${build}: binaryCrossEntropy from probabilities keeps small losses near 0 and 1`, () => {
     const ps = [
       0,
@@ -331,7 +332,7 @@ for (const [simd, xe] of await builds()) {
       close(loss, ref.binaryCrossEntropy(x, y, o), { rtol: 1e-6, atol: 0, what: `loss ${what}` });
       const eps = Math.fround(opts.eps ?? 1e-7);
       const pw = opts.posWeight ?? 1;
-      const g = Array.from(x, (p, i) => (p >= eps && p <= 1 - eps ? (1 - y[i]) / (1 - p) - (pw * y[i]) / p : 0));
+      const g = Array.from(x, (p, i) => (p >= eps && 1 - p >= eps ? (1 - y[i]) / (1 - p) - (pw * y[i]) / p : 0));
       // float32 out: -1 / 1e-40 overflows to -Infinity, as it must.
       close(grad, g.map(Math.fround), { rtol: 1e-6, atol: 0, what: `grad ${what}` });
     }

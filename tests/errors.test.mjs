@@ -158,6 +158,12 @@ const cases = [
   ],
   ['eps 0', (xe) => xe.crossEntropy(x6, [0, 1], { classes: 3, from: 'probs', eps: 0 }), RangeError, /options.eps = 0/],
   [
+    'BCE eps above 1/2 (an empty clamp)',
+    (xe) => xe.binaryCrossEntropy([0.3], [1], { from: 'probs', eps: 0.6 }),
+    RangeError,
+    /binaryCrossEntropy: options.eps = 0.6/,
+  ],
+  [
     'weight of wrong length',
     (xe, out) => xe.crossEntropyWithGrad(x6, [0, 1], { classes: 3, weight: [1, 2], out }),
     RangeError,

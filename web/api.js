@@ -11,6 +11,8 @@ const REDUCTION = { none: 0, mean: 1, sum: 2 };
 const REDUCTIONS = Object.keys(REDUCTION);
 const FROM = ['logits', 'probs'];
 const EPS = { min: 0, max: 1, minOpen: true, maxOpen: true };
+// BCE clamps p to [eps, 1 - eps], which is empty above 1/2.
+const BCE_EPS = { min: 0, max: 0.5, minOpen: true };
 
 export function createApi(core) {
   const memory = new Memory(core);
@@ -182,7 +184,7 @@ export function createApi(core) {
     const o = check.options(fn, opts, false);
     const from = check.oneOf(fn, 'from', o.from, FROM, 'logits');
     const reduction = check.oneOf(fn, 'reduction', o.reduction, REDUCTIONS, 'mean');
-    const eps = check.number(fn, 'eps', o.eps, 1e-7, EPS);
+    const eps = check.number(fn, 'eps', o.eps, 1e-7, BCE_EPS);
     const posWeight = check.number(fn, 'posWeight', o.posWeight, 1);
     const scale = check.baseScale(fn, o.base);
     const X = check.floats(fn, 'input', input);

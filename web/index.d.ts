@@ -95,7 +95,7 @@ export interface BinaryCrossEntropyOptions {
   posWeight?: number;
   /** Logarithm base, default Math.E. */
   base?: number;
-  /** Probability clamp for `from: 'probs'`, in (0, 1); default 1e-7 (as Keras). */
+  /** Probability clamp for `from: 'probs'`, in (0, 0.5]; default 1e-7 (as Keras). */
   eps?: number;
   /** With `reduction: 'none'` the per-element losses; for the `WithGrad` form the gradient. */
   out?: Out;

@@ -6,8 +6,7 @@
 // softplus(x) = max(x, 0) + log1p(exp(-|x|)) never overflows. From probabilities p, clamped to
 // [eps, 1 - eps]: loss = -w * (pos_weight * y * log p + (1 - y) * log(1 - p)), with no gradient where the
 // clamp is active. A term whose coefficient is zero contributes exactly 0, even at x = +-Infinity.
-// From logits the terms are computed in float32 (SIMD), from probabilities in float64; the reduction
-// accumulates in float64 either way.
+// The terms are computed in float32 (SIMD); the reduction accumulates in float64.
 #include <cmath>
 
 #include "../simd/vmath.h"
@@ -103,22 +102,65 @@ double bce_logits(const float* x, const float* y, const float* weight, float* lo
   return total;
 }
 
-// From probabilities, in float64: -w * (pos * log p + neg * log(1 - p)) with p clamped to [eps, 1 - eps].
+// One element from probabilities, in float32. With u the smaller of x and 1 - x (1 - x is exact for
+// x >= 1/2), clamped to >= eps, the two logs are log_pos(u) and log1p_unit(-u), so neither loses the
+// relative precision of a small loss: -log(1 - 1e-6) is 1e-6 to a few ulp. This is the clamp of p to
+// [eps, 1 - eps], with 1 - eps taken exactly. The gradient (1 - y) / (1 - x) - pw y / x flows only
+// inside the clamp; a NaN x gives a NaN loss and no gradient.
+struct Terms {
+  float loss, dx;  // dx without the reduction's scale
+};
+
+inline Terms prob_terms(float x, float y, float w, float pos_weight, float eps) {
+  const float pos = pos_weight * y, neg = 1.0f - y;
+  const bool low = x <= 0.5f;
+  const float u0 = low ? x : 1.0f - x;
+  const float u = eps < u0 ? u0 : eps;
+  const float ls = log_pos(u), lb = log1p_unit(-u);  // the logs of the smaller and the larger of p, 1 - p
+  const float log_p = low ? ls : lb, log_q = low ? lb : ls;
+  const float loss = -(pos * log_p + neg * log_q) * w;
+  const bool inside = x >= eps && (low || 1.0f - x >= eps);
+  const float dx = inside ? (neg / (1.0f - x) - pos / x) * w : 0.0f;
+  return {x != x ? x : loss, dx};
+}
+
+// From probabilities: SIMD unless eps is subnormal (the vector log_pos takes normal numbers only).
 double bce_probs(const float* x, const float* y, const float* weight, float* loss_out, float* grad,
-                 size_t len, float pos_weight, float eps, double out_scale, double grad_scale) {
+                 size_t len, float pos_weight, float eps, float out_scale, float grad_scale) {
+  size_t i = 0;
   double total = 0.0;
-  for (size_t i = 0; i < len; i++) {
-    const double xi = x[i], yi = y[i], w = weight ? weight[i] : 1.0;
-    const double pos = pos_weight * yi, neg = 1.0 - yi;
-    const double p = xi < eps ? eps : (xi > 1.0 - eps ? 1.0 - eps : xi);  // NaN passes through
-    double loss = 0.0;
-    if (pos != 0.0) loss -= pos * std::log(p);
-    if (neg != 0.0) loss -= neg * std::log1p(-p);
-    const double dx = (xi >= eps && xi <= 1.0 - eps) ? neg / (1.0 - xi) - pos / xi : 0.0;
-    loss *= w;
-    total += loss;
-    if (loss_out) loss_out[i] = static_cast<float>(loss * out_scale);
-    if (grad) grad[i] = static_cast<float>(w * dx * grad_scale);
+#ifdef __wasm_simd128__
+  if (eps >= 0x1p-126f) {
+    const Log1pConsts k;
+    const v128_t one = k.one, half = wasm_f32x4_splat(0.5f);
+    const v128_t pw = wasm_f32x4_splat(pos_weight), veps = wasm_f32x4_splat(eps);
+    const v128_t vout = wasm_f32x4_splat(out_scale), vgrad = wasm_f32x4_splat(grad_scale);
+    v128_t lo = wasm_f64x2_splat(0.0), hi = lo;
+    for (; i + 4 <= len; i += 4) {
+      const v128_t vx = wasm_v128_load(x + i), vy = wasm_v128_load(y + i);
+      const v128_t w = weight ? wasm_v128_load(weight + i) : one;
+      const v128_t pos = wasm_f32x4_mul(pw, vy), neg = wasm_f32x4_sub(one, vy);
+      const v128_t low = wasm_f32x4_le(vx, half), rest = wasm_f32x4_sub(one, vx);
+      const v128_t u = wasm_f32x4_pmax(veps, wasm_v128_bitselect(vx, rest, low));
+      const v128_t ls = log_pos(u, k), lb = log1p_unit(wasm_f32x4_neg(u), k);
+      const v128_t log_p = wasm_v128_bitselect(ls, lb, low), log_q = wasm_v128_bitselect(lb, ls, low);
+      v128_t loss = wasm_f32x4_neg(wasm_f32x4_add(wasm_f32x4_mul(pos, log_p), wasm_f32x4_mul(neg, log_q)));
+      loss = wasm_v128_or(wasm_f32x4_mul(loss, w), wasm_f32x4_ne(vx, vx));  // all-ones bits are a NaN
+      const v128_t inside =
+          wasm_v128_and(wasm_f32x4_ge(vx, veps), wasm_v128_or(low, wasm_f32x4_ge(rest, veps)));
+      const v128_t dx = wasm_f32x4_mul(wasm_f32x4_sub(wasm_f32x4_div(neg, rest), wasm_f32x4_div(pos, vx)), w);
+      add_f64(loss, lo, hi);
+      if (loss_out) wasm_v128_store(loss_out + i, wasm_f32x4_mul(loss, vout));
+      if (grad) wasm_v128_store(grad + i, wasm_v128_and(wasm_f32x4_mul(dx, vgrad), inside));
+    }
+    total = hsum_f64(lo, hi);
+  }
+#endif
+  for (; i < len; i++) {
+    const Terms t = prob_terms(x[i], y[i], weight ? weight[i] : 1.0f, pos_weight, eps);
+    total += t.loss;
+    if (loss_out) loss_out[i] = t.loss * out_scale;
+    if (grad) grad[i] = t.dx * grad_scale;
   }
   return total;
 }
@@ -131,10 +173,10 @@ double binary_cross_entropy(const float* x, const float* y, const float* weight,
                             double base_scale) {
   if (reduction == kMean && len == 0) return NAN;
   const double scale = base_scale / (reduction == kMean ? static_cast<double>(len) : 1.0);
-  const double total = from_probs
-                           ? bce_probs(x, y, weight, loss_out, grad, len, pos_weight, eps, base_scale, scale)
-                           : bce_logits(x, y, weight, loss_out, grad, len, pos_weight,
-                                        static_cast<float>(base_scale), static_cast<float>(scale));
+  const double total = from_probs ? bce_probs(x, y, weight, loss_out, grad, len, pos_weight, eps,
+                                              static_cast<float>(base_scale), static_cast<float>(scale))
+                                  : bce_logits(x, y, weight, loss_out, grad, len, pos_weight,
+                                               static_cast<float>(base_scale), static_cast<float>(scale));
   return total * (reduction == kMean ? scale : base_scale);
 }
 

@@ -12,9 +12,10 @@ alignas(16) float exp_consts[10][4] = {
     XE_SPLAT(expc::kC3),         XE_SPLAT(expc::kC2),        XE_SPLAT(expc::kC1),
     XE_SPLAT(expc::kLowest),
 };
-alignas(16) float log1p_consts[8][4] = {
-    XE_SPLAT(2.0f),        XE_SPLAT(log1pc::kC6), XE_SPLAT(log1pc::kC5), XE_SPLAT(log1pc::kC4),
-    XE_SPLAT(log1pc::kC3), XE_SPLAT(log1pc::kC2), XE_SPLAT(log1pc::kC1), XE_SPLAT(log1pc::kC0),
+alignas(16) float log1p_consts[11][4] = {
+    XE_SPLAT(2.0f),        XE_SPLAT(log1pc::kC6),        XE_SPLAT(log1pc::kC5),        XE_SPLAT(log1pc::kC4),
+    XE_SPLAT(log1pc::kC3), XE_SPLAT(log1pc::kC2),        XE_SPLAT(log1pc::kC1),        XE_SPLAT(log1pc::kC0),
+    XE_SPLAT(1.0f),        XE_SPLAT(-expc::kMinusLn2Hi), XE_SPLAT(-expc::kMinusLn2Lo),
 };
 #undef XE_SPLAT
 #endif

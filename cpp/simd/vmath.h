@@ -77,7 +77,7 @@ inline float exp_nonpos(float x) {
   return t * p + s;
 }
 
-// log(1 + e) for e in [0, 1] (NaN stays NaN), the softplus tail: with s = e / (2 + e) in [0, 1/3],
+// log(1 + e) for e in [-1/2, 1] (NaN stays NaN), the softplus tail: with s = e / (2 + e) in [-1/3, 1/3],
 // log(1 + e) = 2 atanh(s) = s * (2 + 2 s^2 / 3 + 2 s^4 / 5 + ...), the series cut after s^12 (the next
 // term is below 2^-26 of the sum). s keeps e's relative precision however small e is, so the result does
 // too: within about 4 ulp. Plain float32 operations, so the vector version below returns the same bits.
@@ -96,6 +96,22 @@ inline float log1p_unit(float e) {
   p = p * z + kC1;
   p = p * z + kC0;
   return s * p;
+}
+
+// log(v) for v >= 0 (finite), normal or subnormal: v = 2^k m with m in [sqrt(1/2), sqrt(2)), so that
+// m - 1 is exact and in [-0.3, 0.42], and log v = k ln2_hi + (k ln2_lo + log1p_unit(m - 1)) with k ln2_hi
+// exact. Within a few ulp; log(0) = -Infinity.
+inline float log_pos(float v) {
+  if (v == 0.0f) return -__builtin_inff();
+  float k = 0.0f;
+  if (v < 0x1p-126f) {  // subnormal: scale into the normal range first
+    v *= 0x1p24f;
+    k = -24.0f;
+  }
+  const int32_t t = static_cast<int32_t>(float_to_bits(v)) - 0x3f3504f3;  // 0x3f3504f3 = sqrt(1/2)
+  k += static_cast<float>(t >> 23);
+  const float f = bits_to_float(static_cast<uint32_t>(t & 0x7fffff) + 0x3f3504f3) - 1.0f;
+  return k * -expc::kMinusLn2Hi + (k * -expc::kMinusLn2Lo + log1p_unit(f));
 }
 
 #ifdef __wasm_simd128__
@@ -139,12 +155,12 @@ inline v128_t exp_nonpos(v128_t x, const ExpConsts& k) {
   return wasm_f32x4_add(wasm_f32x4_mul(t, p), s);
 }
 
-// The splatted constants of log1p_unit, loaded once per kernel call like ExpConsts (hoisting them out of
-// the loop measured 5% of a BCE with gradient).
-extern float log1p_consts[8][4];
+// The splatted constants of log1p_unit and log_pos, loaded once per kernel call like ExpConsts (hoisting them
+// out of the loop measured 5% of a BCE with gradient).
+extern float log1p_consts[11][4];
 
 struct Log1pConsts {
-  v128_t two, c6, c5, c4, c3, c2, c1, c0;
+  v128_t two, c6, c5, c4, c3, c2, c1, c0, one, ln2_hi, ln2_lo;  // the last three for log_pos
   Log1pConsts()
       : two(wasm_v128_load(log1p_consts[0])),
         c6(wasm_v128_load(log1p_consts[1])),
@@ -153,7 +169,10 @@ struct Log1pConsts {
         c3(wasm_v128_load(log1p_consts[4])),
         c2(wasm_v128_load(log1p_consts[5])),
         c1(wasm_v128_load(log1p_consts[6])),
-        c0(wasm_v128_load(log1p_consts[7])) {}
+        c0(wasm_v128_load(log1p_consts[7])),
+        one(wasm_v128_load(log1p_consts[8])),
+        ln2_hi(wasm_v128_load(log1p_consts[9])),
+        ln2_lo(wasm_v128_load(log1p_consts[10])) {}
 };
 
 // Four lanes of log1p_unit, the same operations in the same order.
@@ -166,6 +185,18 @@ inline v128_t log1p_unit(v128_t e, const Log1pConsts& k) {
   p = wasm_f32x4_add(wasm_f32x4_mul(p, z), k.c1);
   p = wasm_f32x4_add(wasm_f32x4_mul(p, z), k.c0);
   return wasm_f32x4_mul(s, p);
+}
+
+// Four lanes of log_pos for normal v (>= 2^-126; callers with a subnormal lower bound take the scalar
+// path), the same operations in the same order.
+inline v128_t log_pos(v128_t v, const Log1pConsts& k) {
+  const v128_t sqrt_half = wasm_i32x4_splat(0x3f3504f3);
+  const v128_t t = wasm_i32x4_sub(v, sqrt_half);
+  const v128_t n = wasm_f32x4_convert_i32x4(wasm_i32x4_shr(t, 23));
+  const v128_t f =
+      wasm_f32x4_sub(wasm_i32x4_add(wasm_v128_and(t, wasm_i32x4_splat(0x7fffff)), sqrt_half), k.one);
+  return wasm_f32x4_add(wasm_f32x4_mul(n, k.ln2_hi),
+                        wasm_f32x4_add(wasm_f32x4_mul(n, k.ln2_lo), log1p_unit(f, k)));
 }
 
 // Adds the four float32 lanes of v to two float64 accumulators (lanes 0,1 and 2,3).

@@ -72,9 +72,12 @@ export function binaryCrossEntropy(
       if (pos !== 0) l += pos * softplus(-xi);
       if (neg !== 0) l += neg * softplus(xi);
     } else {
+      // p clamped to [eps, 1 - eps] and q = 1 - p, each computed directly (1 - xi is exact for a float32
+      // xi >= 1/2), and each log taken in the form that keeps its precision: log(1 - 1e-40) is -1e-40.
       const p = Math.min(Math.max(xi, eps), 1 - eps);
-      if (pos !== 0) l -= pos * Math.log(p);
-      if (neg !== 0) l -= neg * Math.log1p(-p);
+      const q = Math.min(Math.max(1 - xi, eps), 1 - eps);
+      if (pos !== 0) l -= pos * (p < 0.5 ? Math.log(p) : Math.log1p(-q));
+      if (neg !== 0) l -= neg * (q < 0.5 ? Math.log(q) : Math.log1p(-p));
     }
     return ((weight ? weight[i] : 1) * l) / Math.log(base);
   });
