@@ -37,18 +37,56 @@ void sigmoid(const float* x, float* y, size_t len) {
 
 namespace {
 
-// One element from logits, in float32: with e = exp(-|x|) and l = log(1 + e),
+// One element's loss and gradient (times its weight; the reduction's scale is applied by the caller).
+struct Terms {
+  float loss, dx;
+};
+#ifdef __wasm_simd128__
+struct Terms4 {
+  v128_t loss, dx;
+};
+#endif
+
+// The loop both forms share: four elements at a time through vec(x, y, w) when `vector` holds, the rest
+// through the scalar twin one(x, y, w); losses summed in float64, the outputs scaled and stored.
+template <class Vec, class One>
+double bce_loop(const float* x, const float* y, const float* weight, float* loss_out, float* grad, size_t len,
+                float out_scale, float grad_scale, [[maybe_unused]] bool vector, [[maybe_unused]] Vec vec,
+                One one) {
+  size_t i = 0;
+  double total = 0.0;
+#ifdef __wasm_simd128__
+  if (vector) {
+    const v128_t ones = wasm_f32x4_splat(1.0f);
+    const v128_t vout = wasm_f32x4_splat(out_scale), vgrad = wasm_f32x4_splat(grad_scale);
+    v128_t lo = wasm_f64x2_splat(0.0), hi = lo;
+    for (; i + 4 <= len; i += 4) {
+      const v128_t w = weight ? wasm_v128_load(weight + i) : ones;
+      const Terms4 t = vec(wasm_v128_load(x + i), wasm_v128_load(y + i), w);
+      add_f64(t.loss, lo, hi);
+      if (loss_out) wasm_v128_store(loss_out + i, wasm_f32x4_mul(t.loss, vout));
+      if (grad) wasm_v128_store(grad + i, wasm_f32x4_mul(t.dx, vgrad));
+    }
+    total = hsum_f64(lo, hi);
+  }
+#endif
+  for (; i < len; i++) {
+    const Terms t = one(x[i], y[i], weight ? weight[i] : 1.0f);
+    total += t.loss;
+    if (loss_out) loss_out[i] = t.loss * out_scale;
+    if (grad) grad[i] = t.dx * grad_scale;
+  }
+  return total;
+}
+
+// From logits, in float32: with e = exp(-|x|) and l = log(1 + e),
 //   softplus(x) = max(x, 0) + l,  softplus(-x) = max(-x, 0) + l,
 //   sigmoid(x) = 1 / (1 + e) or e / (1 + e), and 1 - sigmoid(x) the other one,
 //   d loss / d x = w * (sigmoid(x) * neg - (1 - sigmoid(x)) * pos),
 // a difference without the cancellation of sigmoid(x) - 1 near 1. l keeps its relative precision, so a
 // confidently right prediction still gets its small loss to a few ulp. The scalar and vector versions
 // are the same operations; the vector one leaves out nothing but the branches.
-struct LogitTerms {
-  float loss, dx;  // dx without the reduction's scale
-};
-
-inline LogitTerms logit_terms(float x, float y, float w, float pos_weight) {
+Terms logit_terms(float x, float y, float w, float pos_weight) {
   const float pos = pos_weight * y, neg = 1.0f - y;  // coefficients of -log p and -log(1 - p)
   const float e = exp_nonpos(-std::fabs(x)), l = log1p_unit(e);
   float loss = 0.0f;
@@ -61,57 +99,39 @@ inline LogitTerms logit_terms(float x, float y, float w, float pos_weight) {
   return {loss * w, dx * w};
 }
 
-// From logits: SIMD over four elements at a time, then the scalar tail.
 double bce_logits(const float* x, const float* y, const float* weight, float* loss_out, float* grad,
                   size_t len, float pos_weight, float out_scale, float grad_scale) {
-  size_t i = 0;
-  double total = 0.0;
+  auto one = [=](float xi, float yi, float wi) { return logit_terms(xi, yi, wi, pos_weight); };
 #ifdef __wasm_simd128__
   const ExpConsts k;
   const Log1pConsts lk;
-  const v128_t zero = wasm_f32x4_splat(0.0f), one = wasm_f32x4_splat(1.0f), pw = wasm_f32x4_splat(pos_weight);
-  const v128_t vout = wasm_f32x4_splat(out_scale), vgrad = wasm_f32x4_splat(grad_scale);
-  v128_t lo = wasm_f64x2_splat(0.0), hi = lo;
-  for (; i + 4 <= len; i += 4) {
-    const v128_t vx = wasm_v128_load(x + i), vy = wasm_v128_load(y + i);
-    const v128_t w = weight ? wasm_v128_load(weight + i) : one;
-    const v128_t pos = wasm_f32x4_mul(pw, vy), neg = wasm_f32x4_sub(one, vy);
+  const v128_t zero = wasm_f32x4_splat(0.0f), pw = wasm_f32x4_splat(pos_weight);
+  auto vec = [&](v128_t vx, v128_t vy, v128_t w) {
+    const v128_t pos = wasm_f32x4_mul(pw, vy), neg = wasm_f32x4_sub(lk.one, vy);
     const v128_t e = exp_nonpos(wasm_f32x4_neg(wasm_f32x4_abs(vx)), k), l = log1p_unit(e, lk);
     const v128_t sp = wasm_f32x4_add(wasm_f32x4_pmax(zero, vx), l);                  // softplus(x)
     const v128_t sn = wasm_f32x4_add(wasm_f32x4_pmax(zero, wasm_f32x4_neg(vx)), l);  // softplus(-x)
-    v128_t loss = wasm_f32x4_add(wasm_v128_and(wasm_f32x4_mul(neg, sp), wasm_f32x4_ne(neg, zero)),
-                                 wasm_v128_and(wasm_f32x4_mul(pos, sn), wasm_f32x4_ne(pos, zero)));
-    const v128_t nan = wasm_f32x4_ne(vx, vx);
-    loss = wasm_v128_or(wasm_f32x4_mul(loss, w), nan);  // all-ones bits are a NaN
-    const v128_t r = wasm_f32x4_div(one, wasm_f32x4_add(one, e)), er = wasm_f32x4_mul(e, r);
+    const v128_t loss = wasm_f32x4_add(wasm_v128_and(wasm_f32x4_mul(neg, sp), wasm_f32x4_ne(neg, zero)),
+                                       wasm_v128_and(wasm_f32x4_mul(pos, sn), wasm_f32x4_ne(pos, zero)));
+    const v128_t r = wasm_f32x4_div(lk.one, wasm_f32x4_add(lk.one, e)), er = wasm_f32x4_mul(e, r);
     const v128_t ge = wasm_f32x4_ge(vx, zero);
     const v128_t sig = wasm_v128_bitselect(r, er, ge), cosig = wasm_v128_bitselect(er, r, ge);
-    const v128_t dx = wasm_f32x4_mul(wasm_f32x4_sub(wasm_f32x4_mul(sig, neg), wasm_f32x4_mul(cosig, pos)), w);
-    add_f64(loss, lo, hi);
-    if (loss_out) wasm_v128_store(loss_out + i, wasm_f32x4_mul(loss, vout));
-    if (grad) wasm_v128_store(grad + i, wasm_v128_or(wasm_f32x4_mul(dx, vgrad), nan));
-  }
-  total = hsum_f64(lo, hi);
+    const v128_t dx = wasm_f32x4_sub(wasm_f32x4_mul(sig, neg), wasm_f32x4_mul(cosig, pos));
+    const v128_t nan = wasm_f32x4_ne(vx, vx);  // all-ones bits are a NaN
+    return Terms4{wasm_v128_or(wasm_f32x4_mul(loss, w), nan), wasm_v128_or(wasm_f32x4_mul(dx, w), nan)};
+  };
+#else
+  auto vec = nullptr;
 #endif
-  for (; i < len; i++) {
-    const LogitTerms t = logit_terms(x[i], y[i], weight ? weight[i] : 1.0f, pos_weight);
-    total += t.loss;
-    if (loss_out) loss_out[i] = t.loss * out_scale;
-    if (grad) grad[i] = t.dx * grad_scale;
-  }
-  return total;
+  return bce_loop(x, y, weight, loss_out, grad, len, out_scale, grad_scale, true, vec, one);
 }
 
-// One element from probabilities, in float32. With u the smaller of x and 1 - x (1 - x is exact for
-// x >= 1/2), clamped to >= eps, the two logs are log_pos(u) and log1p_unit(-u), so neither loses the
-// relative precision of a small loss: -log(1 - 1e-6) is 1e-6 to a few ulp. This is the clamp of p to
+// From probabilities, in float32. With u the smaller of x and 1 - x (1 - x is exact for x >= 1/2),
+// clamped to >= eps, the two logs are log_pos(u) and log1p_unit(-u), so neither loses the relative
+// precision of a small loss: -log(1 - 1e-6) is 1e-6 to a few ulp. This is the clamp of p to
 // [eps, 1 - eps], with 1 - eps taken exactly. The gradient (1 - y) / (1 - x) - pw y / x flows only
 // inside the clamp; a NaN x gives a NaN loss and no gradient.
-struct Terms {
-  float loss, dx;  // dx without the reduction's scale
-};
-
-inline Terms prob_terms(float x, float y, float w, float pos_weight, float eps) {
+Terms prob_terms(float x, float y, float w, float pos_weight, float eps) {
   const float pos = pos_weight * y, neg = 1.0f - y;
   const bool low = x <= 0.5f;
   const float u0 = low ? x : 1.0f - x;
@@ -124,45 +144,31 @@ inline Terms prob_terms(float x, float y, float w, float pos_weight, float eps) 
   return {x != x ? x : loss, dx};
 }
 
-// From probabilities: SIMD unless eps is subnormal (the vector log_pos takes normal numbers only).
+// SIMD unless eps is subnormal (the vector log_pos takes normal numbers only).
 double bce_probs(const float* x, const float* y, const float* weight, float* loss_out, float* grad,
                  size_t len, float pos_weight, float eps, float out_scale, float grad_scale) {
-  size_t i = 0;
-  double total = 0.0;
+  auto one = [=](float xi, float yi, float wi) { return prob_terms(xi, yi, wi, pos_weight, eps); };
 #ifdef __wasm_simd128__
-  if (eps >= 0x1p-126f) {
-    const Log1pConsts k;
-    const v128_t one = k.one, half = wasm_f32x4_splat(0.5f);
-    const v128_t pw = wasm_f32x4_splat(pos_weight), veps = wasm_f32x4_splat(eps);
-    const v128_t vout = wasm_f32x4_splat(out_scale), vgrad = wasm_f32x4_splat(grad_scale);
-    v128_t lo = wasm_f64x2_splat(0.0), hi = lo;
-    for (; i + 4 <= len; i += 4) {
-      const v128_t vx = wasm_v128_load(x + i), vy = wasm_v128_load(y + i);
-      const v128_t w = weight ? wasm_v128_load(weight + i) : one;
-      const v128_t pos = wasm_f32x4_mul(pw, vy), neg = wasm_f32x4_sub(one, vy);
-      const v128_t low = wasm_f32x4_le(vx, half), rest = wasm_f32x4_sub(one, vx);
-      const v128_t u = wasm_f32x4_pmax(veps, wasm_v128_bitselect(vx, rest, low));
-      const v128_t ls = log_pos(u, k), lb = log1p_unit(wasm_f32x4_neg(u), k);
-      const v128_t log_p = wasm_v128_bitselect(ls, lb, low), log_q = wasm_v128_bitselect(lb, ls, low);
-      v128_t loss = wasm_f32x4_neg(wasm_f32x4_add(wasm_f32x4_mul(pos, log_p), wasm_f32x4_mul(neg, log_q)));
-      loss = wasm_v128_or(wasm_f32x4_mul(loss, w), wasm_f32x4_ne(vx, vx));  // all-ones bits are a NaN
-      const v128_t inside =
-          wasm_v128_and(wasm_f32x4_ge(vx, veps), wasm_v128_or(low, wasm_f32x4_ge(rest, veps)));
-      const v128_t dx = wasm_f32x4_mul(wasm_f32x4_sub(wasm_f32x4_div(neg, rest), wasm_f32x4_div(pos, vx)), w);
-      add_f64(loss, lo, hi);
-      if (loss_out) wasm_v128_store(loss_out + i, wasm_f32x4_mul(loss, vout));
-      if (grad) wasm_v128_store(grad + i, wasm_v128_and(wasm_f32x4_mul(dx, vgrad), inside));
-    }
-    total = hsum_f64(lo, hi);
-  }
+  const Log1pConsts k;
+  const v128_t half = wasm_f32x4_splat(0.5f), pw = wasm_f32x4_splat(pos_weight), veps = wasm_f32x4_splat(eps);
+  auto vec = [&](v128_t vx, v128_t vy, v128_t w) {
+    const v128_t pos = wasm_f32x4_mul(pw, vy), neg = wasm_f32x4_sub(k.one, vy);
+    const v128_t low = wasm_f32x4_le(vx, half), rest = wasm_f32x4_sub(k.one, vx);
+    const v128_t u = wasm_f32x4_pmax(veps, wasm_v128_bitselect(vx, rest, low));
+    const v128_t ls = log_pos(u, k), lb = log1p_unit(wasm_f32x4_neg(u), k);
+    const v128_t log_p = wasm_v128_bitselect(ls, lb, low), log_q = wasm_v128_bitselect(lb, ls, low);
+    const v128_t loss =
+        wasm_f32x4_neg(wasm_f32x4_add(wasm_f32x4_mul(pos, log_p), wasm_f32x4_mul(neg, log_q)));
+    const v128_t inside =
+        wasm_v128_and(wasm_f32x4_ge(vx, veps), wasm_v128_or(low, wasm_f32x4_ge(rest, veps)));
+    const v128_t dx = wasm_f32x4_sub(wasm_f32x4_div(neg, rest), wasm_f32x4_div(pos, vx));
+    return Terms4{wasm_v128_or(wasm_f32x4_mul(loss, w), wasm_f32x4_ne(vx, vx)),  // all-ones bits: NaN
+                  wasm_v128_and(wasm_f32x4_mul(dx, w), inside)};
+  };
+#else
+  auto vec = nullptr;
 #endif
-  for (; i < len; i++) {
-    const Terms t = prob_terms(x[i], y[i], weight ? weight[i] : 1.0f, pos_weight, eps);
-    total += t.loss;
-    if (loss_out) loss_out[i] = t.loss * out_scale;
-    if (grad) grad[i] = t.dx * grad_scale;
-  }
-  return total;
+  return bce_loop(x, y, weight, loss_out, grad, len, out_scale, grad_scale, eps >= 0x1p-126f, vec, one);
 }
 
 }  // namespace
