@@ -1,6 +1,10 @@
-// The Embind layer: byte offsets into wasm memory and sizes in, one call per batch. Validation, defaults
-// and the friendly API live in web/; a null pointer is passed as 0.
+// The Embind layer: the address of the call's description (cpp/call.h, filled by web/call.js) and byte
+// offsets into wasm memory, one call per batch. Validation, defaults and the friendly API live in web/; a
+// null pointer is passed as 0.
 #include <emscripten/bind.h>
+
+#include <cstddef>
+#include <type_traits>
 
 #include "model/classifier.h"
 #include "xentropy.h"
@@ -12,42 +16,68 @@ template <typename T>
 T* at(Ptr p) {
   return reinterpret_cast<T*>(p);
 }
-xe::Reduction reduction(int r) { return static_cast<xe::Reduction>(r); }
+const xe::Call& call(Ptr p) { return *at<const xe::Call>(p); }
 
-void softmax(Ptr x, Ptr y, size_t n, size_t c, float inv_t) {
-  xe::softmax(at<float>(x), at<float>(y), n, c, inv_t);
+// The layout of xe::Call for web/call.js, from XE_CALL_FIELDS: a C string of "name:type:offset" entries
+// joined by commas, and a Call holding every default, whose bytes web/call.js copies before each call.
+// Written by hand rather than with std::string and snprintf, which cost 17 KiB of wasm.
+template <typename T>
+constexpr const char* type_tag() {
+  if constexpr (std::is_same_v<T, double>) return "f64";
+  if constexpr (std::is_same_v<T, float>) return "f32";
+  if constexpr (std::is_same_v<T, uint32_t>) return "u32";
+  return "i32";
 }
-void log_softmax(Ptr x, Ptr y, size_t n, size_t c, float inv_t) {
-  xe::log_softmax(at<float>(x), at<float>(y), n, c, inv_t);
+char* append(char* p, const char* s) {
+  while (*s) *p++ = *s++;
+  return p;
 }
-void softmax_backward(Ptr p, Ptr g, Ptr dx, size_t n, size_t c) {
-  xe::softmax_backward(at<float>(p), at<float>(g), at<float>(dx), n, c);
+char* append(char* p, size_t v) {
+  char digits[20];
+  int n = 0;
+  do digits[n++] = static_cast<char>('0' + v % 10);
+  while ((v /= 10) != 0);
+  while (n) *p++ = digits[--n];
+  return p;
 }
-void sigmoid(Ptr x, Ptr y, size_t len) { xe::sigmoid(at<float>(x), at<float>(y), len); }
+Ptr call_layout() {
+  static char text[1024];
+  char* p = text;
+#define XE_LAYOUT(type, name, default_value)                                              \
+  p = append(append(append(append(append(append(p, #name), ":"), type_tag<type>()), ":"), \
+                    offsetof(xe::Call, name)),                                            \
+             ",");
+  XE_CALL_FIELDS(XE_LAYOUT)
+#undef XE_LAYOUT
+  *p = 0;
+  return reinterpret_cast<Ptr>(text);
+}
+Ptr call_defaults() {
+  static const xe::Call defaults;
+  return reinterpret_cast<Ptr>(&defaults);
+}
+size_t call_size() { return sizeof(xe::Call); }
 
-double cross_entropy(Ptr x, Ptr labels, Ptr target, Ptr weight, Ptr loss_out, Ptr grad, size_t n, size_t c,
-                     int ignore_index, float smoothing, bool from_probs, float eps, int red,
-                     double base_scale) {
-  return xe::cross_entropy(at<float>(x), at<int32_t>(labels), at<float>(target), at<float>(weight),
-                           at<float>(loss_out), at<float>(grad), n, c, ignore_index, smoothing, from_probs,
-                           eps, reduction(red), base_scale);
+void softmax(Ptr k, Ptr x, Ptr y) { xe::softmax(call(k), at<float>(x), at<float>(y)); }
+void log_softmax(Ptr k, Ptr x, Ptr y) { xe::log_softmax(call(k), at<float>(x), at<float>(y)); }
+void softmax_backward(Ptr k, Ptr p, Ptr g, Ptr dx) {
+  xe::softmax_backward(call(k), at<float>(p), at<float>(g), at<float>(dx));
 }
-double binary_cross_entropy(Ptr x, Ptr y, Ptr weight, Ptr loss_out, Ptr grad, size_t len, float pos_weight,
-                            bool from_probs, float eps, int red, double base_scale) {
-  return xe::binary_cross_entropy(at<float>(x), at<float>(y), at<float>(weight), at<float>(loss_out),
-                                  at<float>(grad), len, pos_weight, from_probs, eps, reduction(red),
-                                  base_scale);
+void sigmoid(Ptr k, Ptr x, Ptr y) { xe::sigmoid(call(k), at<float>(x), at<float>(y)); }
+double cross_entropy(Ptr k, Ptr x, Ptr labels, Ptr target, Ptr weight, Ptr loss_out, Ptr grad) {
+  return xe::cross_entropy(call(k), at<float>(x), at<int32_t>(labels), at<float>(target), at<float>(weight),
+                           at<float>(loss_out), at<float>(grad));
 }
-double entropy(Ptr p, Ptr loss_out, size_t n, size_t c, int red, double base_scale) {
-  return xe::entropy(at<float>(p), at<float>(loss_out), n, c, reduction(red), base_scale);
+double binary_cross_entropy(Ptr k, Ptr x, Ptr y, Ptr weight, Ptr loss_out, Ptr grad) {
+  return xe::binary_cross_entropy(call(k), at<float>(x), at<float>(y), at<float>(weight), at<float>(loss_out),
+                                  at<float>(grad));
 }
-double kl_divergence(Ptr p, Ptr q, Ptr loss_out, size_t n, size_t c, bool q_logits, int red,
-                     double base_scale) {
-  return xe::kl_divergence(at<float>(p), at<float>(q), at<float>(loss_out), n, c, q_logits, reduction(red),
-                           base_scale);
+double entropy(Ptr k, Ptr p, Ptr loss_out) { return xe::entropy(call(k), at<float>(p), at<float>(loss_out)); }
+double kl_divergence(Ptr k, Ptr p, Ptr q, Ptr loss_out) {
+  return xe::kl_divergence(call(k), at<float>(p), at<float>(q), at<float>(loss_out));
 }
-double evaluate(Ptr x, Ptr labels, Ptr rank, size_t n, size_t c, int ignore_index) {
-  return xe::evaluate(at<float>(x), at<int32_t>(labels), at<int32_t>(rank), n, c, ignore_index);
+double evaluate(Ptr k, Ptr x, Ptr labels, Ptr rank) {
+  return xe::evaluate(call(k), at<float>(x), at<int32_t>(labels), at<int32_t>(rank));
 }
 
 // Which build this is, so that a caller-supplied .wasm is reported truthfully.
@@ -63,6 +93,9 @@ bool simd_build() {
 
 EMSCRIPTEN_BINDINGS(xentropy) {
   emscripten::function("simdBuild", &simd_build);
+  emscripten::function("callLayout", &call_layout);
+  emscripten::function("callDefaults", &call_defaults);
+  emscripten::function("callSize", &call_size);
   emscripten::function("softmax", &softmax);
   emscripten::function("logSoftmax", &log_softmax);
   emscripten::function("softmaxBackward", &softmax_backward);

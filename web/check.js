@@ -73,6 +73,17 @@ export function sameLength(fn, name, input, length) {
   return input;
 }
 
+/** Per-class weights: a float input of length c whose values are finite and >= 0. */
+export function classWeights(fn, name, w, c) {
+  const W = sameLength(fn, name, floats(fn, name, w), c);
+  const values = W.wasm ? W.wasm.array : W.data;
+  for (let j = 0; j < c; j++) {
+    if (!(values[j] >= 0 && values[j] < Infinity))
+      throw new RangeError(`${fn}: ${name}[${j}] = ${values[j]} must be finite and >= 0`);
+  }
+  return W;
+}
+
 /**
  * Class-index labels, checked: integers in [0, c) or equal to ignoreIndex.
  * Returns the array itself (an integer typed array or number[]); a float typed array is returned as is
@@ -144,6 +155,24 @@ export function integer(fn, name, v, fallback) {
 /** 1 / ln(base): base is a finite number > 1, default e (nats). */
 export function baseScale(fn, base) {
   return 1 / Math.log(number(fn, 'base', base, Math.E, { min: 1, minOpen: true }));
+}
+
+export const REDUCTIONS = ['none', 'mean', 'sum'];
+/** The range (0, 1), open at both ends: probability clamps. */
+export const OPEN_UNIT = { min: 0, max: 1, minOpen: true, maxOpen: true };
+
+/**
+ * `out` of a function whose result is an array only with reduction 'none' (or always, with `always`, as
+ * the gradient of a WithGrad form): a TypeError with a reduction that returns a number.
+ */
+export function resultOut(fn, o, reduction, length, memory, always) {
+  if (always || reduction === 'none') return out(fn, o, length, memory);
+  if (o !== undefined) {
+    throw new TypeError(
+      `${fn}: options.out applies to reduction 'none' only; reduction '${reduction}' returns a number, got ${describe(o)}`,
+    );
+  }
+  return undefined;
 }
 
 /** Where an array result goes: undefined (a new Float32Array), a Float32Array or a WasmArray of `length`. */

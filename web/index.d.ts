@@ -5,7 +5,7 @@
 export type FloatInput = Float32Array | Float64Array | readonly number[] | WasmArray;
 /** Class indices, one per row. Integer typed arrays are always read as indices. */
 export type LabelInput =
-  Int32Array | Uint32Array | Uint16Array | Uint8Array | Int16Array | Int8Array | readonly number[];
+  Int32Array | Uint32Array | Uint16Array | Uint8Array | Uint8ClampedArray | Int16Array | Int8Array | readonly number[];
 /** A cross-entropy target: class indices (length N) or a distribution per row (length N*C). */
 export type TargetInput = LabelInput | FloatInput;
 /** Where an array result is written: a Float32Array or WasmArray of the exact length. */
@@ -80,7 +80,10 @@ export interface CrossEntropyOptions {
   base?: number;
   /** Probability clamp for `from: 'probs'`, in (0, 1); default 1e-7. */
   eps?: number;
-  /** With `reduction: 'none'` the per-row losses (N); for `crossEntropyWithGrad` the gradient (N*C). */
+  /**
+   * With `reduction: 'none'` the per-row losses (N); for `crossEntropyWithGrad` the gradient (N*C). With
+   * `'mean'` or `'sum'` `crossEntropy` returns a number, and `out` is a TypeError.
+   */
   out?: Out;
 }
 
@@ -97,7 +100,7 @@ export interface BinaryCrossEntropyOptions {
   base?: number;
   /** Probability clamp for `from: 'probs'`, in (0, 0.5]; default 1e-7 (as Keras). */
   eps?: number;
-  /** With `reduction: 'none'` the per-element losses; for the `WithGrad` form the gradient. */
+  /** With `reduction: 'none'` the per-element losses; for the `WithGrad` form the gradient. Else a TypeError. */
   out?: Out;
 }
 
@@ -108,7 +111,7 @@ export interface EntropyOptions {
   base?: number;
   /** `'none'` (default: one value per row), `'mean'` or `'sum'` over rows. */
   reduction?: Reduction;
-  /** Where the per-row values go with `reduction: 'none'`. */
+  /** Where the per-row values go with `reduction: 'none'` (a TypeError with `'mean'` or `'sum'`). */
   out?: Out;
 }
 
@@ -121,14 +124,15 @@ export interface KlDivergenceOptions {
   reduction?: Reduction;
   /** `'probs'` (default) or `'logits'`: how q is given. p is always probabilities. */
   from?: 'probs' | 'logits';
+  /** Where the per-row values go with `reduction: 'none'` (a TypeError with `'mean'` or `'sum'`). */
   out?: Out;
 }
 
 export interface EvaluateOptions {
   /** Number of classes C; required. */
   classes: number;
-  /** The k of each top-k accuracy, integers >= 1; default [1]. k > C counts every row as a hit. */
-  topK?: readonly number[];
+  /** The k of each top-k accuracy, integers >= 1 (one number or a list); default [1]. k > C counts every row as a hit. */
+  topK?: number | readonly number[];
   /** Label whose rows count nowhere; default -100. */
   ignoreIndex?: number;
 }
@@ -155,7 +159,9 @@ export interface Evaluator {
    * @throws {TypeError | RangeError} as {@link Xentropy.evaluate}.
    */
   add(logits: FloatInput, labels: LabelInput): this;
+  /** The evaluation of every batch added since creation or the last reset(). */
   result(): Evaluation;
+  /** Forgets every batch. */
   reset(): this;
 }
 
@@ -263,6 +269,7 @@ export interface Xentropy {
 
   /**
    * A zero-filled float32 array in wasm memory, usable wherever an array is accepted, without copies.
+   * @throws {TypeError} when `length` is not a number.
    * @throws {RangeError} when `length` is not an integer >= 0 or the memory cannot be had.
    */
   alloc(length: number): WasmArray;
@@ -270,36 +277,55 @@ export interface Xentropy {
   /**
    * Softmax over each row of C classes: exp(x / T - max) / sum. `-Infinity` gives exactly 0; NaN propagates.
    * @returns `out` if given, else a new Float32Array of N*C.
+   * @throws {TypeError} wrong argument types (`classes` missing, `x` or `out` not a float array).
+   * @throws {RangeError} a length that is not a multiple of C, `out` of the wrong length, `temperature` <= 0 or not finite.
    */
   softmax<O extends Out = Float32Array>(x: FloatInput, options: SoftmaxOptions & { out?: O }): O;
-  /** Log-softmax over each row, by log-sum-exp. */
+  /**
+   * Log-softmax over each row, by log-sum-exp.
+   * @throws {TypeError | RangeError} as {@link Xentropy.softmax}.
+   */
   logSoftmax<O extends Out = Float32Array>(x: FloatInput, options: SoftmaxOptions & { out?: O }): O;
-  /** The gradient through softmax: p * (g - sum(g * p)) per row. */
+  /**
+   * The gradient through softmax: p * (g - sum(g * p)) per row. `out` may be `probs` or `gradOut` itself.
+   * @throws {TypeError} wrong argument types. @throws {RangeError} lengths that disagree or are not a multiple of C.
+   */
   softmaxBackward<O extends Out = Float32Array>(
     probs: FloatInput,
     gradOut: FloatInput,
     options: ClassesOptions & { out?: O },
   ): O;
-  /** 1 / (1 + exp(-x)), element-wise. */
+  /**
+   * 1 / (1 + exp(-x)), element-wise. `out` may be `x` itself.
+   * @throws {TypeError} `x` or `out` not a float array. @throws {RangeError} `out` of the wrong length.
+   */
   sigmoid<O extends Out = Float32Array>(x: FloatInput, options?: { out?: O }): O;
 
   /**
    * Cross-entropy between targets and softmax(input) (or probabilities), as PyTorch's F.cross_entropy.
    * @returns the loss for 'mean' / 'sum'; per-row losses (N) for 'none'.
-   * @throws {TypeError} wrong argument types. @throws {RangeError} wrong lengths, labels outside [0, C), options out of range.
+   * @throws {TypeError} wrong argument types, or `out` with a reduction other than 'none'.
+   * @throws {RangeError} wrong lengths, labels outside [0, C), weights negative or not finite, options out of range.
    */
   crossEntropy(
     input: FloatInput,
     target: TargetInput,
-    options: CrossEntropyOptions & { reduction?: 'mean' | 'sum' },
+    options: CrossEntropyOptions & { reduction?: 'mean' | 'sum'; out?: undefined },
   ): number;
   crossEntropy(
     input: FloatInput,
     target: TargetInput,
     options: CrossEntropyOptions & { reduction: 'none' },
   ): Float32Array;
-  crossEntropy(input: FloatInput, target: TargetInput, options: CrossEntropyOptions): number | Float32Array;
-  /** Loss and d loss / d input (N*C) in one fused pass. */
+  crossEntropy(
+    input: FloatInput,
+    target: TargetInput,
+    options: Omit<CrossEntropyOptions, 'out'>,
+  ): number | Float32Array;
+  /**
+   * Loss and d loss / d input (N*C) in one fused pass; `out` receives the gradient (it must not be the input).
+   * @throws {TypeError | RangeError} as {@link Xentropy.crossEntropy}.
+   */
   crossEntropyWithGrad<G extends Out = Float32Array>(
     input: FloatInput,
     target: TargetInput,
@@ -316,18 +342,30 @@ export interface Xentropy {
     options: CrossEntropyOptions,
   ): LossWithGrad<number | Float32Array, Out>;
 
-  /** Binary cross-entropy, element-wise over any length, from logits (default) or probabilities. */
+  /**
+   * Binary cross-entropy, element-wise over any length, from logits (default) or probabilities.
+   * @throws {TypeError} wrong argument types, or `out` with a reduction other than 'none'.
+   * @throws {RangeError} lengths that disagree, `eps` outside (0, 0.5], options out of range.
+   */
   binaryCrossEntropy(
     input: FloatInput,
     target: FloatInput,
-    options?: BinaryCrossEntropyOptions & { reduction?: 'mean' | 'sum' },
+    options?: BinaryCrossEntropyOptions & { reduction?: 'mean' | 'sum'; out?: undefined },
   ): number;
   binaryCrossEntropy(
     input: FloatInput,
     target: FloatInput,
     options: BinaryCrossEntropyOptions & { reduction: 'none' },
   ): Float32Array;
-  binaryCrossEntropy(input: FloatInput, target: FloatInput, options?: BinaryCrossEntropyOptions): number | Float32Array;
+  binaryCrossEntropy(
+    input: FloatInput,
+    target: FloatInput,
+    options?: Omit<BinaryCrossEntropyOptions, 'out'>,
+  ): number | Float32Array;
+  /**
+   * Loss and d loss / d input in one pass; `out` receives the gradient and may be the input itself.
+   * @throws {TypeError | RangeError} as {@link Xentropy.binaryCrossEntropy}.
+   */
   binaryCrossEntropyWithGrad<G extends Out = Float32Array>(
     input: FloatInput,
     target: FloatInput,
@@ -344,18 +382,35 @@ export interface Xentropy {
     options?: BinaryCrossEntropyOptions,
   ): LossWithGrad<number | Float32Array, Out>;
 
-  /** Entropy -sum p log p of each row of probabilities (0 log 0 = 0); per row by default. */
+  /**
+   * Entropy -sum p log p of each row of probabilities (0 log 0 = 0); per row by default.
+   * @throws {TypeError} wrong argument types, or `out` with a reduction other than 'none'.
+   * @throws {RangeError} a length that is not a multiple of C, options out of range.
+   */
   entropy(p: FloatInput, options: EntropyOptions & { reduction?: 'none' }): Float32Array;
-  entropy(p: FloatInput, options: EntropyOptions & { reduction: 'mean' | 'sum' }): number;
-  entropy(p: FloatInput, options: EntropyOptions): number | Float32Array;
-  /** KL divergence D(p || q) = sum p (log p - log q) per row; mean over rows by default. */
-  klDivergence(p: FloatInput, q: FloatInput, options: KlDivergenceOptions & { reduction?: 'mean' | 'sum' }): number;
+  entropy(p: FloatInput, options: EntropyOptions & { reduction: 'mean' | 'sum'; out?: undefined }): number;
+  entropy(p: FloatInput, options: Omit<EntropyOptions, 'out'>): number | Float32Array;
+  /**
+   * KL divergence D(p || q) = sum p (log p - log q) per row; mean over rows by default.
+   * @throws {TypeError | RangeError} as {@link Xentropy.entropy}, and for `p` and `q` of different lengths.
+   */
+  klDivergence(
+    p: FloatInput,
+    q: FloatInput,
+    options: KlDivergenceOptions & { reduction?: 'mean' | 'sum'; out?: undefined },
+  ): number;
   klDivergence(p: FloatInput, q: FloatInput, options: KlDivergenceOptions & { reduction: 'none' }): Float32Array;
-  klDivergence(p: FloatInput, q: FloatInput, options: KlDivergenceOptions): number | Float32Array;
+  klDivergence(p: FloatInput, q: FloatInput, options: Omit<KlDivergenceOptions, 'out'>): number | Float32Array;
 
-  /** Loss, accuracy, top-k accuracies, perplexity and bits of logits against class labels. */
+  /**
+   * Loss, accuracy, top-k accuracies, perplexity and bits of logits against class labels.
+   * @throws {TypeError} wrong argument types. @throws {RangeError} wrong lengths, labels outside [0, C), bad `topK`.
+   */
   evaluate(logits: FloatInput, labels: LabelInput, options: EvaluateOptions): Evaluation;
-  /** A streaming evaluator. */
+  /**
+   * A streaming evaluator.
+   * @throws {TypeError | RangeError} for malformed options, as {@link Xentropy.evaluate}.
+   */
   evaluator(options: EvaluateOptions): Evaluator;
 
   /** The classifier trainer of this instance. */

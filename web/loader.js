@@ -15,22 +15,45 @@ export function simdSupported() {
 
 const isNode = typeof process === 'object' && typeof process.versions?.node === 'string';
 
-async function readBytes(url) {
-  if (isNode && url.protocol === 'file:') {
-    const fsName = 'node:fs/promises'; // in a variable so that bundlers do not try to resolve it
-    const { readFile } = await import(/* webpackIgnore: true */ /* @vite-ignore */ fsName);
-    return readFile(url);
+async function readFile(path) {
+  const fsName = 'node:fs/promises'; // in a variable so that bundlers do not try to resolve it
+  const fs = await import(/* webpackIgnore: true */ /* @vite-ignore */ fsName);
+  return fs.readFile(path);
+}
+
+// Where a string points: in Node, an absolute URL (file:, http:, data:) or else a file path; in a browser,
+// a URL relative to the page.
+function locate(source) {
+  if (typeof source !== 'string') return source;
+  if (!isNode) return new URL(source, globalThis.location?.href);
+  let url = null;
+  try {
+    url = new URL(source);
+  } catch {
+    return source; // not a URL: a file path
   }
-  const response = await fetch(url, { credentials: 'same-origin' });
-  if (!response.ok) throw new Error(`load: fetching ${url} failed: HTTP ${response.status}`);
-  return response.arrayBuffer();
+  return url.protocol.length > 2 ? url : source; // "C:" is a Windows drive, not a scheme
+}
+
+async function readBytes(where) {
+  try {
+    if (isNode && (typeof where === 'string' || where.protocol === 'file:')) return await readFile(where);
+    const response = await fetch(where, { credentials: 'same-origin' });
+    if (!response.ok) throw new Error(`HTTP ${response.status}`);
+    return await response.arrayBuffer();
+  } catch (error) {
+    throw new Error(`load: cannot read the .wasm file ${String(where)}: ${error.message}`, { cause: error });
+  }
 }
 
 async function compile(source) {
   if (source instanceof WebAssembly.Module) return source;
-  if (source instanceof ArrayBuffer || ArrayBuffer.isView(source)) return WebAssembly.compile(source);
-  const url = new URL(source, isNode ? undefined : globalThis.location?.href);
-  return WebAssembly.compile(await readBytes(url));
+  const bytes = source instanceof ArrayBuffer || ArrayBuffer.isView(source) ? source : await readBytes(locate(source));
+  try {
+    return await WebAssembly.compile(bytes);
+  } catch (error) {
+    throw new Error(`load: options.wasm is not a valid WebAssembly module: ${error.message}`, { cause: error });
+  }
 }
 
 function checkOptions(options) {

@@ -37,7 +37,7 @@ function summary(totals, topK) {
   };
 }
 
-export function createMetrics(core, memory, withScratch) {
+export function createMetrics({ core, memory, call, withScratch }) {
   // The totals of one batch; checks everything before touching wasm.
   function batch(fn, logits, labels, { classes: c, topK, ignoreIndex }) {
     const X = check.floats(fn, 'logits', logits);
@@ -47,7 +47,7 @@ export function createMetrics(core, memory, withScratch) {
       const px = s.floats(X);
       const pl = s.labels(L);
       const pr = s.alloc(n * 4);
-      const loss = core.evaluate(px, pl, pr, n, c, ignoreIndex);
+      const loss = core.evaluate(call({ outer: n, classes: c, ignoreIndex }), px, pl, pr);
       const ranks = memory.i32.subarray(pr >>> 2, (pr >>> 2) + n);
       const hits = topK.map(() => 0);
       let count = 0;

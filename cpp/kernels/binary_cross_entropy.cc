@@ -16,7 +16,8 @@ namespace xe {
 
 // x, y: (len). With e = exp(-|x|): sigmoid(x) = 1 / (1 + e) for x >= 0 and e / (1 + e) otherwise,
 // so the exponential never overflows and both tails keep full relative precision.
-void sigmoid(const float* x, float* y, size_t len) {
+void sigmoid(const Call& call, const float* x, float* y) {
+  const size_t len = call.length();
   size_t j = 0;
 #ifdef __wasm_simd128__
   const ExpConsts k;
@@ -174,16 +175,17 @@ double bce_probs(const float* x, const float* y, const float* weight, float* los
 }  // namespace
 
 // x, y, weight, loss_out, grad: (len); weight, loss_out and grad may be null.
-double binary_cross_entropy(const float* x, const float* y, const float* weight, float* loss_out, float* grad,
-                            size_t len, float pos_weight, bool from_probs, float eps, Reduction reduction,
-                            double base_scale) {
-  if (reduction == kMean && len == 0) return NAN;
-  const double scale = base_scale / (reduction == kMean ? static_cast<double>(len) : 1.0);
-  const double total = from_probs ? bce_probs(x, y, weight, loss_out, grad, len, pos_weight, eps,
-                                              static_cast<float>(base_scale), static_cast<float>(scale))
-                                  : bce_logits(x, y, weight, loss_out, grad, len, pos_weight,
-                                               static_cast<float>(base_scale), static_cast<float>(scale));
-  return total * (reduction == kMean ? scale : base_scale);
+double binary_cross_entropy(const Call& k, const float* x, const float* y, const float* weight,
+                            float* loss_out, float* grad) {
+  const size_t len = k.length();
+  const bool mean = k.reduction == kMean;
+  if (mean && len == 0) return NAN;
+  const double scale = k.base_scale / (mean ? static_cast<double>(len) : 1.0);
+  const float out_scale = static_cast<float>(k.base_scale), grad_scale = static_cast<float>(scale);
+  const double total =
+      k.from_probs ? bce_probs(x, y, weight, loss_out, grad, len, k.pos_weight, k.eps, out_scale, grad_scale)
+                   : bce_logits(x, y, weight, loss_out, grad, len, k.pos_weight, out_scale, grad_scale);
+  return total * (mean ? scale : k.base_scale);
 }
 
 }  // namespace xe

@@ -11,7 +11,7 @@
 #include <cmath>
 #include <vector>
 
-#include "../simd/vmath.h"
+#include "../simd/rows.h"
 #include "../xentropy.h"
 #include "log_sum.h"
 
@@ -124,9 +124,13 @@ double row_from_probs(const float* q, int32_t t, const float* a, size_t c, const
 
 }  // namespace
 
-double cross_entropy(const float* x, const int32_t* labels, const float* target, const float* weight,
-                     float* loss_out, float* grad, size_t n, size_t c, int32_t ignore_index, float smoothing,
-                     bool from_probs, float eps, Reduction reduction, double base_scale) {
+double cross_entropy(const Call& k, const float* x, const int32_t* labels, const float* target,
+                     const float* weight, float* loss_out, float* grad) {
+  const size_t n = k.outer, c = k.classes;
+  const int32_t ignore_index = k.ignore_index;
+  const float smoothing = k.smoothing;
+  const Reduction reduction = static_cast<Reduction>(k.reduction);
+  const double base_scale = k.base_scale;
   // The mean divides by the summed weights of the target classes of the rows that count (labels), or by
   // n (distributions), as PyTorch does. A zero divisor gives NaN and an all-zero gradient.
   double divisor = static_cast<double>(n);
@@ -140,7 +144,7 @@ double cross_entropy(const float* x, const int32_t* labels, const float* target,
       for (size_t i = 0; i < n * c; i++) grad[i] = 0.0f;
     return NAN;
   }
-  const Options o{weight, smoothing, eps, base_scale / (reduction == kMean ? divisor : 1.0)};
+  const Options o{weight, smoothing, k.eps, base_scale / (reduction == kMean ? divisor : 1.0)};
 
   // Coefficients: for labels with smoothing the shared part (eps / C) * w, computed once; for
   // distributions one row at a time.
@@ -168,7 +172,7 @@ double cross_entropy(const float* x, const int32_t* labels, const float* target,
     }
     const float* ai = a.empty() ? nullptr : a.data();
     const double loss =
-        from_probs ? row_from_probs(xi, t, ai, c, o, gi) : row_from_logits(xi, t, ai, c, o, gi, row_logs);
+        k.from_probs ? row_from_probs(xi, t, ai, c, o, gi) : row_from_logits(xi, t, ai, c, o, gi, row_logs);
     total += loss;
     if (loss_out) loss_out[i] = static_cast<float>(loss * base_scale);
   }

@@ -2,21 +2,23 @@
 // A zero probability in p contributes exactly 0 (0 log 0 = 0, and 0 * log 0 of q too). Sums in float64.
 #include <cmath>
 
-#include "../simd/vmath.h"
+#include "../simd/rows.h"
 #include "../xentropy.h"
 
 namespace xe {
 namespace {
 
-double reduce(double total, size_t n, Reduction reduction, double base_scale) {
-  if (reduction == kMean) return n == 0 ? NAN : total * base_scale / static_cast<double>(n);
-  return total * base_scale;
+double reduce(const Call& k, double total) {
+  const size_t n = k.outer;
+  if (k.reduction == kMean) return n == 0 ? NAN : total * k.base_scale / static_cast<double>(n);
+  return total * k.base_scale;
 }
 
 }  // namespace
 
 // p: (n, c); loss_out: (n) or null.
-double entropy(const float* p, float* loss_out, size_t n, size_t c, Reduction reduction, double base_scale) {
+double entropy(const Call& k, const float* p, float* loss_out) {
+  const size_t n = k.outer, c = k.classes;
   double total = 0.0;
   for (size_t i = 0; i < n; i++) {
     const float* pi = p + i * c;
@@ -24,14 +26,15 @@ double entropy(const float* p, float* loss_out, size_t n, size_t c, Reduction re
     for (size_t j = 0; j < c; j++)
       if (pi[j] != 0.0f) h -= pi[j] * std::log(static_cast<double>(pi[j]));
     total += h;
-    if (loss_out) loss_out[i] = static_cast<float>(h * base_scale);
+    if (loss_out) loss_out[i] = static_cast<float>(h * k.base_scale);
   }
-  return reduce(total, n, reduction, base_scale);
+  return reduce(k, total);
 }
 
-// p, q: (n, c); q holds logits when q_logits, and then log q = z - m - log(sum exp(z - m)).
-double kl_divergence(const float* p, const float* q, float* loss_out, size_t n, size_t c, bool q_logits,
-                     Reduction reduction, double base_scale) {
+// p, q: (n, c); q holds logits unless k.from_probs, and then log q = z - m - log(sum exp(z - m)).
+double kl_divergence(const Call& k, const float* p, const float* q, float* loss_out) {
+  const size_t n = k.outer, c = k.classes;
+  const bool q_logits = !k.from_probs;
   double total = 0.0;
   for (size_t i = 0; i < n; i++) {
     const float* pi = p + i * c;
@@ -51,9 +54,9 @@ double kl_divergence(const float* p, const float* q, float* loss_out, size_t n, 
       d += pi[j] * (std::log(static_cast<double>(pi[j])) - log_q);
     }
     total += d;
-    if (loss_out) loss_out[i] = static_cast<float>(d * base_scale);
+    if (loss_out) loss_out[i] = static_cast<float>(d * k.base_scale);
   }
-  return reduce(total, n, reduction, base_scale);
+  return reduce(k, total);
 }
 
 }  // namespace xe

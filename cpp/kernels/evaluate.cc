@@ -1,15 +1,16 @@
 // Evaluation of logits against class labels: the cross-entropy sum and the rank of each label.
 #include <cmath>
 
-#include "../simd/vmath.h"
+#include "../simd/rows.h"
 #include "../xentropy.h"
 #include "log_sum.h"
 
 namespace xe {
 
 // x: (n, c) logits; labels, rank: (n).
-double evaluate(const float* x, const int32_t* labels, int32_t* rank, size_t n, size_t c,
-                int32_t ignore_index) {
+double evaluate(const Call& k, const float* x, const int32_t* labels, int32_t* rank) {
+  const size_t n = k.outer, c = k.classes;
+  const int32_t ignore_index = k.ignore_index;
   double total = 0.0;  // sum of m - z_t; the log(s) terms go to logs
   LogSum logs;
   for (size_t i = 0; i < n; i++) {

@@ -1,7 +1,7 @@
 // softmax, log_softmax and softmax_backward.
 #include <cmath>
 
-#include "../simd/vmath.h"
+#include "../simd/rows.h"
 #include "../xentropy.h"
 
 namespace xe {
@@ -9,17 +9,20 @@ namespace xe {
 // x, y: (n, c). Three passes per row: the max (and min), then exp((x - max) / T) stored into y while
 // summing (Sum::kBlocked), then a scale of y by 1 / sum. For rows that fit in cache this beats the one-pass
 // online form, which needs two exponentials per element.
-void softmax(const float* x, float* y, size_t n, size_t c, float inv_temperature) {
+void softmax(const Call& k, const float* x, float* y) {
+  const size_t n = k.outer, c = k.classes;
   for (size_t i = 0; i < n; i++) {
     const float* xi = x + i * c;
     float* yi = y + i * c;
-    const double sum = row_sum_exp<Sum::kBlocked>(xi, c, row_range(xi, c), inv_temperature, yi);
+    const double sum = row_sum_exp<Sum::kBlocked>(xi, c, row_range(xi, c), k.inv_temperature, yi);
     row_scale(yi, c, static_cast<float>(1.0 / sum));
   }
 }
 
 // x, y: (n, c). y = (x - max) / T - log(sum exp((x - max) / T)).
-void log_softmax(const float* x, float* y, size_t n, size_t c, float inv_temperature) {
+void log_softmax(const Call& k, const float* x, float* y) {
+  const size_t n = k.outer, c = k.classes;
+  const float inv_temperature = k.inv_temperature;
   for (size_t i = 0; i < n; i++) {
     const float* xi = x + i * c;
     const RowRange r = row_range(xi, c);
@@ -29,7 +32,8 @@ void log_softmax(const float* x, float* y, size_t n, size_t c, float inv_tempera
 }
 
 // p, g, dx: (n, c). dx = p * (g - <g, p>), the vector-Jacobian product of softmax.
-void softmax_backward(const float* p, const float* g, float* dx, size_t n, size_t c) {
+void softmax_backward(const Call& k, const float* p, const float* g, float* dx) {
+  const size_t n = k.outer, c = k.classes;
   for (size_t i = 0; i < n; i++) {
     const float* pi = p + i * c;
     const float* gi = g + i * c;

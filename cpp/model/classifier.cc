@@ -154,7 +154,7 @@ void activate(Activation f, float* y, size_t len) {
   else if (f == kTanh)
     tanh_inplace(y, len);
   else
-    sigmoid(y, y, len);
+    sigmoid(rows_call(len, 1), y, y);
 }
 
 // a, g: (len). g *= f'(z), written in terms of the activation a = f(z):
@@ -400,8 +400,9 @@ double Classifier::train_step(const float* x, const int32_t* labels, const int32
   }
   last_correct_ = correct;
   // delta_[0] = d mean loss / d logits, in one fused pass with the loss.
-  const double loss = cross_entropy(logits, labels, nullptr, weight, nullptr, delta_[0], n, classes_, -100,
-                                    smoothing, false, 1e-7f, kMean, 1.0);
+  Call k = rows_call(n, classes_);
+  k.smoothing = smoothing;
+  const double loss = cross_entropy(k, logits, labels, nullptr, weight, nullptr, delta_[0]);
   backward(x, n);
   step(lr, optimizer, l2);
   return loss;
@@ -412,7 +413,7 @@ bool Classifier::predict(const float* x, size_t n, float* probs) {
   if (!reserve(n < kChunk ? n : kChunk)) return false;
   for (size_t i = 0; i < n; i += rows_) {
     const size_t m = n - i < rows_ ? n - i : rows_;
-    softmax(forward(x + i * features_, m), probs + i * classes_, m, classes_, 1.0f);
+    softmax(rows_call(m, classes_), forward(x + i * features_, m), probs + i * classes_);
   }
   return true;
 }
@@ -425,7 +426,7 @@ bool Classifier::evaluate(const float* x, const int32_t* labels, size_t n, doubl
   for (size_t i = 0; i < n; i += rows_) {
     const size_t m = n - i < rows_ ? n - i : rows_;
     const float* logits = forward(x + i * features_, m);
-    result[0] += xe::evaluate(logits, labels + i, batch_y_, m, classes_, -100);  // ranks into batch_y_
+    result[0] += xe::evaluate(rows_call(m, classes_), logits, labels + i, batch_y_);  // ranks into batch_y_
     for (size_t r = 0; r < m; r++) result[1] += batch_y_[r] == 0;
   }
   return true;

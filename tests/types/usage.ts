@@ -28,6 +28,7 @@ async function main(): Promise<void> {
   const kl: number = xe.klDivergence(probs, logits, { classes: 3, from: 'logits' });
   const ev: Evaluation = xe.evaluate(logits, labels, { classes: 3, topK: [1, 2] });
   const top2: number = ev.topK[2];
+  const top5: number = xe.evaluate(logits, new Uint8ClampedArray([0, 1]), { classes: 3, topK: 5 }).topK[5];
   const stream = xe.evaluator({ classes: 3 }).add(logits, labels).add(logits, [1, 2]);
   const perplexity: number = stream.result().perplexity;
   wa.free();
@@ -43,6 +44,8 @@ async function main(): Promise<void> {
   restored.dispose();
   model.dispose();
 
+  // @ts-expect-error out applies to reduction 'none' only
+  xe.crossEntropy(logits, labels, { classes: 3, reduction: 'sum', out: new Float32Array(2) });
   // @ts-expect-error classes is required
   xe.softmax(logits, {});
   // @ts-expect-error reduction is one of 'mean' | 'sum' | 'none'
@@ -70,6 +73,7 @@ async function main(): Promise<void> {
     hMean,
     kl,
     top2,
+    top5,
     perplexity,
     stepLoss,
     last,

@@ -1,0 +1,65 @@
+// sigmoid, binaryCrossEntropy and binaryCrossEntropyWithGrad, element-wise over any length
+// (cpp/kernels/binary_cross_entropy.cc).
+import * as check from './check.js';
+import { REDUCTION } from './call.js';
+
+const FROM = ['logits', 'probs'];
+// BCE clamps p to [eps, 1 - eps], which is empty above 1/2.
+const BCE_EPS = { min: 0, max: 0.5, minOpen: true };
+
+export function createBinaryCrossEntropy({ core, memory, call, withScratch, result, blockwise }) {
+  function sigmoid(x, opts) {
+    const fn = 'sigmoid';
+    const o = check.options(fn, opts, false);
+    const X = check.floats(fn, 'x', x);
+    const out = check.out(fn, o.out, X.length, memory);
+    const run = (px, py, length) => core.sigmoid(call({ outer: length }), px, py);
+    return withScratch(fn, (s) => {
+      if (!X.wasm) return blockwise(s, X, out, X.length, 1, (p, n) => run(p, p, n));
+      const r = result(s, out, X.length, [X], true); // y may alias x
+      run(s.floats(X), r.ptr, X.length);
+      return r.finish();
+    });
+  }
+
+  function run(fn, input, target, opts, withGrad) {
+    const o = check.options(fn, opts, false);
+    const from = check.oneOf(fn, 'from', o.from, FROM, 'logits');
+    const reduction = check.oneOf(fn, 'reduction', o.reduction, check.REDUCTIONS, 'mean');
+    const eps = check.number(fn, 'eps', o.eps, 1e-7, BCE_EPS);
+    const posWeight = check.number(fn, 'posWeight', o.posWeight, 1);
+    const baseScale = check.baseScale(fn, o.base);
+    const X = check.floats(fn, 'input', input);
+    const Y = check.sameLength(fn, 'target', check.floats(fn, 'target', target), X.length);
+    const W =
+      o.weight === undefined
+        ? null
+        : check.sameLength(fn, 'options.weight', check.floats(fn, 'options.weight', o.weight), X.length);
+    const out = check.resultOut(fn, o.out, reduction, X.length, memory, withGrad);
+    return withScratch(fn, (s) => {
+      const px = s.floats(X);
+      const py = s.floats(Y);
+      const pw = W ? s.floats(W) : 0;
+      const losses = reduction === 'none' ? result(s, withGrad ? undefined : out, X.length, [], false) : null;
+      // Element-wise: grad may alias x, y or weight (cpp/xentropy.h).
+      const grad = withGrad ? result(s, out, X.length, [X, Y, W], true) : null;
+      const k = call({
+        outer: X.length,
+        reduction: REDUCTION[reduction],
+        fromProbs: from === 'probs',
+        eps,
+        posWeight,
+        baseScale,
+      });
+      const value = core.binaryCrossEntropy(k, px, py, pw, losses?.ptr ?? 0, grad?.ptr ?? 0);
+      const loss = losses ? losses.finish() : value;
+      return withGrad ? { loss, grad: grad.finish() } : loss;
+    });
+  }
+
+  return {
+    sigmoid,
+    binaryCrossEntropy: (input, target, opts) => run('binaryCrossEntropy', input, target, opts, false),
+    binaryCrossEntropyWithGrad: (input, target, opts) => run('binaryCrossEntropyWithGrad', input, target, opts, true),
+  };
+}
