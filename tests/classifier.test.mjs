@@ -402,7 +402,12 @@ for (const [simd, xe] of all) {
       [
         () => new xe.Classifier({ features: 2, classes: 2, seed: -1 }),
         RangeError,
-        'Classifier: options.seed = -1 must be an integer in [0, 2^32)',
+        'Classifier: options.seed = -1 must be an integer >= 0',
+      ],
+      [
+        () => new xe.Classifier({ features: 2, classes: 2, seed: 2 ** 32 }),
+        RangeError,
+        'Classifier: options.seed = 4294967296 must be an integer <= 4294967295',
       ],
       [
         () => new xe.Classifier({ features: 2, classes: 2, seed: '1' }),
@@ -484,7 +489,12 @@ for (const [simd, xe] of all) {
       [
         () => model.fit(x, y, { epochs: 1.5 }),
         RangeError,
-        'Classifier.fit: options.epochs = 1.5 is not a 32-bit integer',
+        'Classifier.fit: options.epochs = 1.5 must be an integer >= 0',
+      ],
+      [
+        () => model.fit(x, y, { epochs: -1 }),
+        RangeError,
+        'Classifier.fit: options.epochs = -1 must be an integer >= 0',
       ],
       [
         () => model.fit(x, y, { batchSize: 0 }),
@@ -512,18 +522,93 @@ for (const [simd, xe] of all) {
       [
         () => xe.Classifier.fromJSON(null),
         TypeError,
-        'Classifier.fromJSON: json must be an object with features and classes, got null',
+        'Classifier.fromJSON: json must be a model saved by toJSON() (an object or its string), got null',
+      ],
+      [
+        () => xe.Classifier.fromJSON('[1, 2]'),
+        TypeError,
+        'Classifier.fromJSON: json must be a model saved by toJSON() (an object or its string), got an array of length 2',
+      ],
+      [
+        () => xe.Classifier.fromJSON({ ...before, version: 2 }),
+        RangeError,
+        'Classifier.fromJSON: json.version = 2 is not supported: this xentropy reads version 1',
+      ],
+      [
+        () => xe.Classifier.fromJSON({ ...before, version: '1' }),
+        TypeError,
+        'Classifier.fromJSON: json.version must be a number, got "1"',
+      ],
+      [
+        () => xe.Classifier.fromJSON({ ...before, version: undefined }),
+        TypeError,
+        'Classifier.fromJSON: json.version must be a number, got undefined',
+      ],
+      [
+        () => xe.Classifier.fromJSON({ ...before, format: undefined }),
+        TypeError,
+        `Classifier.fromJSON: json.format must be the string 'xentropy.Classifier', got undefined`,
+      ],
+      // Saved JSON has every field: no defaults, unlike the constructor's options.
+      [
+        () => xe.Classifier.fromJSON({ ...before, seed: undefined }),
+        TypeError,
+        'Classifier.fromJSON: json.seed must be a number, got undefined',
+      ],
+      [
+        () => xe.Classifier.fromJSON({ ...before, hidden: undefined }),
+        TypeError,
+        'Classifier.fromJSON: json.hidden must be an array of layer sizes, got undefined',
+      ],
+      [
+        () => xe.Classifier.fromJSON({ ...before, activation: undefined }),
+        TypeError,
+        'Classifier.fromJSON: json.activation must be a string, got undefined',
+      ],
+      [
+        () => xe.Classifier.fromJSON({ ...before, features: '2' }),
+        TypeError,
+        'Classifier.fromJSON: json.features must be a number, got "2"',
+      ],
+      [
+        () => xe.Classifier.fromJSON({ ...before, hidden: [4.5] }),
+        RangeError,
+        'Classifier.fromJSON: json.hidden[0] = 4.5 must be an integer >= 1',
+      ],
+      [
+        () => xe.Classifier.fromJSON({ ...before, layers: [null, before.layers[1]] }),
+        TypeError,
+        'Classifier.fromJSON: json.layers[0] must be an object with weights and bias, got null',
+      ],
+      [
+        () => xe.Classifier.fromJSON({ ...before, layers: [{ ...before.layers[0], bias: '0,0,0,0' }, before.layers[1]] }),
+        TypeError,
+        'Classifier.fromJSON: json.layers[0].bias must be an array of numbers, got "0,0,0,0"',
+      ],
+      [
+        () => xe.Classifier.fromJSON({ ...before, layers: [before.layers[0], { ...before.layers[1], bias: [0, 0] }] }),
+        RangeError,
+        'Classifier.fromJSON: json.layers[1].bias has length 2, expected 3 (3)',
+      ],
+      [
+        () =>
+          xe.Classifier.fromJSON({
+            ...before,
+            layers: [before.layers[0], { ...before.layers[1], weights: before.layers[1].weights.slice(1) }],
+          }),
+        RangeError,
+        'Classifier.fromJSON: json.layers[1].weights has length 11, expected 12 (4 x 3)',
       ],
       [() => xe.Classifier.fromJSON('{"features":'), TypeError, /Classifier.fromJSON: json is not valid JSON/],
       [
         () => xe.Classifier.fromJSON({ ...before, hidden: [5] }),
         RangeError,
-        'Classifier.fromJSON: json.layers[0].weights has length 8, expected 10',
+        'Classifier.fromJSON: json.layers[0].weights has length 8, expected 10 (2 x 5)',
       ],
       [
         () => xe.Classifier.fromJSON({ ...before, layers: before.layers.slice(1) }),
         RangeError,
-        'Classifier.fromJSON: json.layers has length 1, expected 2',
+        'Classifier.fromJSON: json.layers has length 1, expected 2 (hidden.length + 1)',
       ],
       [
         () => xe.Classifier.fromJSON({ ...before, layers: undefined }),
