@@ -4,8 +4,8 @@
 //
 // The wasm object owns the parameters, laid out as [W_0 | b_0 | W_1 | b_1 | ...], W_l of shape
 // (in, out) row-major; toJSON reads them in place and fromJSON writes them. The optimizer state (momentum,
-// Adam moments and step count) persists across trainStep, fit and trainer calls; switching to another optimizer
-// starts it afresh, and it is not part of toJSON.
+// Adam moments and step count) persists across trainStep, fit and Trainer calls; switching to another
+// optimizer starts it afresh, and it is not part of toJSON.
 import * as check from './check.js';
 import * as saved from './classifier-json.js';
 import { WasmArray } from './memory.js';
