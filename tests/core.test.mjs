@@ -6,7 +6,8 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import test from 'node:test';
 
-import { builds, close, rng, uniform } from './lib/builds.mjs';
+import { builds, rng, uniform } from './lib/builds.mjs';
+import { close } from './lib/tolerance.mjs';
 import * as ref from './lib/reference.mjs';
 
 const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url)));

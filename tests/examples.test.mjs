@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url';
 import test from 'node:test';
 
 import { load } from '../web/index.js';
-import { close } from './lib/builds.mjs';
+import { close } from './lib/tolerance.mjs';
 
 const run = (file, ...args) =>
   execFileSync(process.execPath, [fileURLToPath(new URL(`../examples/${file}`, import.meta.url)), ...args], {

@@ -3,7 +3,8 @@
 // A failure names its seed; replay one with XE_SEED=<seed> node --test tests/property.test.mjs.
 import test from 'node:test';
 
-import { builds, close, rng } from './lib/builds.mjs';
+import { builds, rng } from './lib/builds.mjs';
+import { close } from './lib/tolerance.mjs';
 import * as ref from './lib/reference.mjs';
 
 const CASES = Number(process.env.XE_CASES ?? 1500);

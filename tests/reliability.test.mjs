@@ -7,7 +7,8 @@ import vm from 'node:vm';
 import { Worker } from 'node:worker_threads';
 
 import { load } from '../web/index.js';
-import { builds, close, rng, uniform } from './lib/builds.mjs';
+import { builds, rng, uniform } from './lib/builds.mjs';
+import { close } from './lib/tolerance.mjs';
 
 v8.setFlagsFromString('--expose-gc');
 const gc = vm.runInNewContext('gc');
