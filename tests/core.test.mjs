@@ -468,6 +468,70 @@ for (const [simd, xe] of await builds()) {
     wa.free();
   });
 
+  // In place on the zero-copy path: `out` is the very WasmArray an input lives in, so a kernel must read
+  // what it needs before it writes (softmaxBackward: the whole row, for sum(g * p)). C = 1000 and a
+  // length of 1003 take the vector loops and their tails. Tolerances: softmaxBackward as the torch tests'
+  // gradients (g - sum(g p) in float32 cancels to a few ulp of |g| <= 1: atol 1e-6); BCE gradients are
+  // two float32 terms of at most max |grad| each, which may cancel: atol 2e-6 of that, rtol 1e-5.
+  test(`${build}: in place on WasmArrays: softmaxBackward into probs or gradOut, BCE gradients into an input`, () => {
+    const random = rng(13);
+    for (const c of [1, 3, 8, 17, 1000]) {
+      const n = 3;
+      const p = uniform(random, n * c, 0, 1);
+      for (let i = 0; i < n * c; i += c) {
+        const sum = p.subarray(i, i + c).reduce((a, b) => a + b, 0);
+        for (let j = i; j < i + c; j++) p[j] /= sum;
+      }
+      const g = uniform(random, n * c, -1, 1);
+      const expected = ref.softmaxBackward(p, g, c);
+      for (const into of ['probs', 'gradOut']) {
+        const P = xe.alloc(n * c);
+        const G = xe.alloc(n * c);
+        P.array.set(p);
+        G.array.set(g);
+        const [out, other, otherValues] = into === 'probs' ? [P, G, g] : [G, P, p];
+        assert.equal(xe.softmaxBackward(P, G, { classes: c, out }), out);
+        close(out.array, expected, { rtol: 1e-5, atol: 1e-6, what: `softmaxBackward C=${c}, out: ${into}` });
+        assert.deepEqual(other.array, otherValues, `softmaxBackward C=${c}, out: ${into}: the other input`);
+        P.free();
+        G.free();
+      }
+    }
+
+    const len = 1003;
+    const logits = uniform(random, len, -6, 6);
+    const probs = uniform(random, len, 0.02, 0.98);
+    const y = uniform(random, len, 0, 1);
+    y[0] = 0;
+    y[1] = 1;
+    const w = uniform(random, len, 0.5, 2);
+    for (const [x, from] of [
+      [logits, 'logits'],
+      [probs, 'probs'],
+    ]) {
+      for (const opts of [{ reduction: 'none' }, { posWeight: 3 }, { reduction: 'sum', weight: w, base: 2 }]) {
+        const o = { ...opts, from };
+        const loss = ref.binaryCrossEntropy(x, y, o);
+        const grad = ref.binaryCrossEntropyGrad(x, y, o);
+        const atol = 2e-6 * Math.max(...grad.map(Math.abs));
+        for (const into of ['input', 'target']) {
+          const X = xe.alloc(len);
+          const Y = xe.alloc(len);
+          X.array.set(x);
+          Y.array.set(y);
+          const out = into === 'input' ? X : Y;
+          const what = `binaryCrossEntropyWithGrad ${JSON.stringify({ ...o, weight: o.weight && 'yes' })}, out: ${into}`;
+          const r = xe.binaryCrossEntropyWithGrad(X, Y, { ...o, out });
+          assert.equal(r.grad, out);
+          close(r.loss, loss, { rtol: 1e-6, atol: 1e-7, what: `${what}: loss` });
+          close(out.array, grad, { rtol: 1e-5, atol, what: `${what}: grad` });
+          X.free();
+          Y.free();
+        }
+      }
+    }
+  });
+
   test(`${build}: WasmArray: zero-copy inputs and outputs, and use after free throws`, () => {
     const a = xe.alloc(6);
     assert.equal(a.length, 6);
