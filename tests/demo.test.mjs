@@ -8,6 +8,7 @@ import assert from 'node:assert/strict';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { launchChromium } from './lib/chromium.mjs';
+import { close } from './lib/tolerance.mjs';
 import { repoRoot, startServer } from '../scripts/server.mjs';
 
 const TIMEOUT = 60_000;
@@ -307,13 +308,14 @@ async function explains(t) {
     for (const [name, value] of Object.entries(expected)) {
       const text = await shown(name);
       // Shown to 4 decimals of a float32 computation: within half a unit of the last digit, plus 1e-6.
-      const ok = /^\d+\.\d{4}$/.test(text) && Math.abs(Number(text) - value) <= 5e-5 + 1e-6;
-      assert.ok(ok, `${name} for ${JSON.stringify(c)}: shown ${text}, float64 ${value}`);
+      const what = `${name} for ${JSON.stringify(c)}, shown "${text}"`;
+      assert.match(text, /^\d+\.\d{4}$/, what);
+      close(Number(text), value, { rtol: 0, atol: 5e-5 + 1e-6, what });
     }
     for (const [k, v] of qn.entries()) assert.equal(await shown(`q-${'ABC'[k]}`), v.toFixed(3), `q-${'ABC'[k]}`);
     // H(p, q) = H(p) + KL(p ‖ q), as shown.
     const [ce, h, kl] = await Promise.all(['ce-nats', 'entropy-nats', 'kl-nats'].map((n) => shown(n).then(Number)));
-    assert.ok(Math.abs(ce - (h + kl)) <= 2e-4, `H(p, q) = ${ce} = H(p) + KL = ${h} + ${kl}`);
+    close(ce, h + kl, { rtol: 0, atol: 2e-4, what: `H(p, q) = H(p) + KL = ${h} + ${kl}, as shown` });
   }
   assert.deepEqual(problems, [], 'no console errors, page errors or failed requests');
 }
