@@ -10,7 +10,8 @@ import test from 'node:test';
 import v8 from 'node:v8';
 import vm from 'node:vm';
 
-import { builds, close, rng } from './lib/builds.mjs';
+import { builds, rng } from './lib/builds.mjs';
+import { close } from './lib/tolerance.mjs';
 import * as data from './lib/mlp-datasets.mjs';
 import * as ref from './lib/mlp-reference.mjs';
 

@@ -8,7 +8,8 @@ import test from 'node:test';
 import { fileURLToPath } from 'node:url';
 
 import { load } from '../web/index.js';
-import { builds, close } from './lib/builds.mjs';
+import { builds } from './lib/builds.mjs';
+import { close } from './lib/tolerance.mjs';
 import * as ref from './lib/reference.mjs';
 
 const softmaxRow = (row) => ref.logSoftmaxRow(row).map(Math.exp);

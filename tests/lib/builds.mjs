@@ -1,10 +1,6 @@
 // Loads both builds once per test file: `for (const [simd, xe] of await builds())`.
 import { load } from '../../web/index.js';
 
-// The tolerance check lives in ./tolerance.mjs; re-exported here for the tests that still import it from
-// this file (tests/classifier.test.mjs).
-export { close } from './tolerance.mjs';
-
 export async function builds() {
   return [
     [false, await load({ simd: false })],
