@@ -73,8 +73,9 @@ export function floats(fn, name, x) {
  * The geometry of an input of `length` elements from `classes` or `shape` + `dim` (API.md, N-dimensional
  * inputs): the input is read as (outer, classes, inner) row-major, with positions = outer * inner.
  * `defaultDim` is the class axis when `dim` is absent: -1 (softmax family, topK) or 1 (losses, metrics;
- * 0 for rank 1). `{ classes: C }` is `{ shape: [length / C, C] }` with the class axis last.
- * @returns {{ outer: number, classes: number, inner: number, positions: number, shape: number[], dim: number }}
+ * 0 for rank 1). `{ classes: C }` is `{ shape: [length / C, C] }` with the class axis last (returned
+ * with `shape: null`, so the common call allocates no array).
+ * @returns {{ outer: number, classes: number, inner: number, positions: number, shape: number[] | null, dim: number }}
  */
 export function geometry(fn, o, name, length, defaultDim) {
   if (o.shape === undefined) {
@@ -85,7 +86,7 @@ export function geometry(fn, o, name, length, defaultDim) {
     }
     const c = classes(fn, o.classes);
     const n = rows(fn, name, length, c);
-    return { outer: n, classes: c, inner: 1, positions: n, shape: [n, c], dim: 1 };
+    return { outer: n, classes: c, inner: 1, positions: n, shape: null, dim: 1 };
   }
   const shape = o.shape;
   if (!Array.isArray(shape) && !isIntArray(shape)) {

@@ -73,8 +73,9 @@ export function createRunner(core) {
    * The call fields of the main float input X (checked) of geometry g: its dtype, and for float16 the work
    * buffer the kernel widens one (classes, inner) slab into.
    */
+  const FLOAT32 = { dtype: DTYPE.float32, work: 0 };
   function input(s, X, g) {
-    if (X.dtype !== 'float16') return {};
+    if (X.dtype !== 'float16') return FLOAT32;
     return { dtype: DTYPE.float16, work: s.alloc(g.classes * g.inner * 4) };
   }
 

@@ -12,10 +12,10 @@ export function createSoftmax({ core, memory, call, withScratch, result, blockwi
       const g = check.geometry(fn, o, 'x', X.length, -1);
       const out = check.out(fn, o.out, X.length, memory);
       const size = g.classes * g.inner;
-      const fields = { classes: g.classes, inner: g.inner, invTemperature: 1 / t };
       return withScratch(fn, (s) => {
-        const dtype = input(s, X, g);
-        const run = (px, py, outer) => kernel(call({ ...fields, ...dtype, outer }), px, py);
+        const { dtype, work } = input(s, X, g);
+        const run = (px, py, outer) =>
+          kernel(call({ outer, classes: g.classes, inner: g.inner, invTemperature: 1 / t, dtype, work }), px, py);
         if (X.data && X.dtype === 'float32') return blockwise(s, X, out, g.outer, size, (p, n) => run(p, p, n));
         const r = result(s, out, X.length, [X], X.dtype === 'float32');
         run(s.floats(X), r.ptr, g.outer);

@@ -55,17 +55,20 @@ void softmax_columns(const float* s, float* y, size_t c, size_t inner, float sca
 // exp((x - max) / T) stored into y while summing (Sum::kBlocked), then a scale of y by 1 / sum. For rows
 // that fit in cache this beats the one-pass online form, which needs two exponentials per element.
 void softmax(const Call& k, const void* x, float* y) {
+  // Fields into locals first: stores through y may alias k, so reading k in the loop would reload it.
   const size_t n = k.outer, c = k.classes, inner = k.inner, size = c * inner;
+  const float inv_temperature = k.inv_temperature;
   const Input in(k, x);
-  for (size_t o = 0; o < n; o++) {
-    const float* xo = in.slab(o);
-    float* yo = y + o * size;
-    if (inner != 1) {
-      softmax_columns<false>(xo, yo, c, inner, k.inv_temperature);
-      continue;
-    }
-    const double sum = row_sum_exp<Sum::kBlocked>(xo, c, row_range(xo, c), k.inv_temperature, yo);
-    row_scale(yo, c, static_cast<float>(1.0 / sum));
+  if (inner != 1) {
+    for (size_t o = 0; o < n; o++)
+      softmax_columns<false>(in.slab(o), y + o * size, c, inner, inv_temperature);
+    return;
+  }
+  for (size_t i = 0; i < n; i++) {
+    const float* xi = in.slab(i);
+    float* yi = y + i * c;
+    const double sum = row_sum_exp<Sum::kBlocked>(xi, c, row_range(xi, c), inv_temperature, yi);
+    row_scale(yi, c, static_cast<float>(1.0 / sum));
   }
 }
 
@@ -74,16 +77,15 @@ void log_softmax(const Call& k, const void* x, float* y) {
   const size_t n = k.outer, c = k.classes, inner = k.inner, size = c * inner;
   const float inv_temperature = k.inv_temperature;
   const Input in(k, x);
-  for (size_t o = 0; o < n; o++) {
-    const float* xo = in.slab(o);
-    float* yo = y + o * size;
-    if (inner != 1) {
-      softmax_columns<true>(xo, yo, c, inner, inv_temperature);
-      continue;
-    }
-    const RowRange r = row_range(xo, c);
-    const double log_sum = std::log(row_sum_exp(xo, c, r, inv_temperature, nullptr));
-    row_affine(xo, yo, c, r.max, inv_temperature, static_cast<float>(-log_sum));
+  if (inner != 1) {
+    for (size_t o = 0; o < n; o++) softmax_columns<true>(in.slab(o), y + o * size, c, inner, inv_temperature);
+    return;
+  }
+  for (size_t i = 0; i < n; i++) {
+    const float* xi = in.slab(i);
+    const RowRange r = row_range(xi, c);
+    const double log_sum = std::log(row_sum_exp(xi, c, r, inv_temperature, nullptr));
+    row_affine(xi, y + i * c, c, r.max, inv_temperature, static_cast<float>(-log_sum));
   }
 }
 
