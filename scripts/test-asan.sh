@@ -13,9 +13,9 @@ cp -r package.json web tests examples "$tree"/
 cp -r dist-asan "$tree"/dist
 ln -s "$PWD/node_modules" "$tree"/node_modules
 cd "$tree"
-# The browser, demo, packaging, types, docs, lint and size tests are about the shipped files, not the
+# The browsers and runtimes (engines), server, demo, packaging, types, docs, lint and size tests are about the shipped files, not the
 # core: they run once, against the release build.
-files=$(ls tests/*.test.mjs | grep -v -E 'browser|demo|package|types|docs|lint|size')
+files=$(ls tests/*.test.mjs | grep -v -E 'engines|server|demo|package|types|docs|lint|size')
 echo "test:asan: $files"
 # shellcheck disable=SC2086
 XE_SANITIZED=1 node --test --test-timeout=600000 $files
