@@ -48,13 +48,9 @@ export async function launchChromium(t, { timeout = 60_000, ...options } = {}) {
  */
 export async function chromiumSession(t, { timeout = 60_000 } = {}) {
   const context = await launchChromium(t, { timeout });
-  const probe = await context.newPage();
-  const userAgent = await probe.evaluate(() => navigator.userAgent);
-  await probe.close();
   return {
     name: 'Chromium',
-    version: userAgent.match(/Chrome\/([\d.]+)/)?.[1] ?? userAgent,
-    userAgent,
+    version: context.browser()?.version() ?? 'unknown', // the full version; the user agent's is reduced
     async open(url) {
       const page = await context.newPage();
       const problems = [];

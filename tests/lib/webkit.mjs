@@ -60,19 +60,30 @@ export async function webkitSession(t, { timeout = 60_000 } = {}) {
     .setLoopback(true)
     .setEnvironment({ ...process.env, DISPLAY: display })
     .build();
-  let driver;
+  let driver; // set once the session exists: quit() on a session still being created would wait for it
   t.after(async () => {
     await driver?.quit().catch((error) => console.error('closing MiniBrowser:', error));
-    await service.kill();
+    await service.kill(); // also ends a session request still waiting for a browser that never came up
   });
   const url = await service.start(timeout);
-  driver = await new Builder()
+  const starting = new Builder()
     .usingServer(url)
     .withCapabilities({
       browserName: 'MiniBrowser',
       'webkitgtk:browserOptions': { binary: MINIBROWSER, args: ['--automation'] },
     })
     .build();
+  starting.catch(() => {}); // its failure is reported by the race below
+  let timer;
+  driver = await Promise.race([
+    starting,
+    new Promise((resolve, reject) => {
+      timer = setTimeout(
+        () => reject(new Error(`MiniBrowser (${MINIBROWSER}) did not start within ${timeout} ms on ${display}`)),
+        timeout,
+      );
+    }),
+  ]).finally(() => clearTimeout(timer));
   await driver.manage().setTimeouts({ script: timeout, pageLoad: timeout });
   const capabilities = await driver.getCapabilities();
   return {
