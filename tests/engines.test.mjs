@@ -122,6 +122,8 @@ for (const [id, { label }] of Object.entries(BROWSERS)) {
         });
       }
 
+      // The report page (demo/report*, once it exists) gets its own subtest here, like the demo's: open it
+      // on a fixture and wait for its numbers, with expressions from a shared module as demo-spiral.mjs.
       await t.test('demo: the spiral reaches test accuracy >= 0.9', async (t) => {
         const tab = await session.open(new URL(`demo/${SPIRAL_HASH}`, base).href);
         t.after(() => tab.close());
