@@ -15,7 +15,7 @@ export const ENGINES = {
   firefox: 'Firefox ESR',
   webkit: 'WebKitGTK MiniBrowser',
   node18: 'Node 18',
-  node20: 'Node 20 (the Node that runs the tests)',
+  node20: `Node ${process.versions.node.split('.')[0]} (the Node running the tests)`, // Node 20 here
   node22: 'Node 22',
   node24: 'Node 24',
   deno: 'Deno',
