@@ -12,11 +12,14 @@
 // w_k >= c_k u_k^g >= 0, since l_k <= 0. The ratio q l / u has the limits 0 as q -> 0 (q log q -> 0, also
 // at a -Infinity mask) and -1 as q -> 1 (log q ~ -(1 - q)); both are taken exactly where q or u is 0.
 //
-// Accuracy of u^g near both ends. As q -> 1, u = 1 - q must not come from a rounded q: in float64,
-// u = -expm1(l) keeps u's relative precision however small, from l = (z - m) - log(s), which is itself
-// exact-ish (for the argmax, l = -log(s) = -log1p(s - 1)). As q -> 0, u^g = exp(g log1p(-q)) keeps q's
-// small contribution (log1p accurate for small q). Integer g up to 4 multiplies instead (exact at u = 0,
-// and no exp).
+// Accuracy of u^g near both ends. As q -> 1, u = 1 - q must not come from a rounded q, nor from s - 1: the
+// float64 row sum s = 1 + (the other exponentials) keeps them only to 1e-16 absolute, a relative error of
+// 1e-3 in u = 1e-13. So for the class with q > 1/2 (the argmax, whose exponential is exactly 1, and only
+// when s < 2), the other exponentials are summed again without it: o = sum_{k != j} e_k, and then
+// u = o / (1 + o), l = -log1p(o), both to float64 precision from the float32 exponentials (this pass is
+// the price of a confident row). Otherwise u = -expm1(l) with l = (z - m) - log(s). As q -> 0,
+// u^g = exp(g log1p(-q)) keeps q's small contribution (log1p accurate for small q). Integer g up to 4
+// multiplies instead (exact at u = 0, and no exp).
 //
 // Where the work goes. Class-index targets without smoothing have one non-zero coefficient per row: the
 // row's exponentials are stored into the gradient as cross-entropy does (SIMD), and the focal factors of
@@ -64,14 +67,42 @@ struct Factors {
   double pow, w;
 };
 
-// From l = log q (<= 0, -Infinity for a mask, NaN for a NaN row), in float64.
-Factors factors_from_log(double l, const Gamma& g) {
+// From l = log q (<= 0, -Infinity for a mask, NaN for a NaN row) and u = 1 - q, in float64.
+Factors factors(double l, double u, const Gamma& g) {
   const double q = std::exp(l);
-  const double u = -std::expm1(l);
   const double pw = power(u, q < 0.5 ? std::log1p(-q) : std::log(u), g);
   double r = 0.0;  // g q l / u
   if (g.value != 0.0f && q != 0.0) r = u == 0.0 ? -g.value : g.value * q * l / u;
   return {pw, pw * (1.0 - r)};
+}
+
+// The sum of the row's exponentials e (c) without e[j], in float64: e[j] is set to 0 for the sum and put back.
+double sum_without(float* e, size_t c, size_t j) {
+  const float ej = e[j];
+  e[j] = 0.0f;
+  double sum = 0.0;
+  size_t k = 0;
+#ifdef __wasm_simd128__
+  v128_t lo = wasm_f64x2_splat(0.0), hi = lo;
+  for (; k + 4 <= c; k += 4) add_f64(wasm_v128_load(e + k), lo, hi);
+  sum = hsum_f64(lo, hi);
+#endif
+  for (; k < c; k++) sum += e[k];
+  e[j] = ej;
+  return sum;
+}
+
+// log q_j and 1 - q_j of class j in float64, from the row's exponentials e (stored), their sum s and max m.
+struct LogQ {
+  double l, u;
+};
+LogQ log_q(const float* z, float* e, size_t c, size_t j, float m, double s) {
+  if (s < 2.0 && z[j] == m) {  // q_j > 1/2 is possible only here (e_j = 1)
+    const double o = sum_without(e, c, j);
+    return {-std::log1p(o), o / (1.0 + o)};
+  }
+  const double l = (static_cast<double>(z[j]) - m) - std::log(s);
+  return {l, -std::expm1(l)};
 }
 
 struct Options {
@@ -173,14 +204,14 @@ double row_from_logits(const float* z, int32_t t, float ct, const float* cf, siz
                        float* g, float* w, float* e_scratch) {
   const RowRange r = row_range(z, c);
   const float m = r.max;
-  float* e = g ? g : (t >= 0 ? nullptr : e_scratch);  // the exponentials, stored where the gradient goes
+  float* e = g ? g : e_scratch;  // the exponentials, stored where the gradient goes
   const double s = row_sum_exp(z, c, r, 1.0f, e);
   double loss = 0.0, W = 0.0;  // loss: sum_k c_k u^g l_k (negated at the end)
   if (t >= 0) {
     if (ct != 0.0f) {
-      const double l = (static_cast<double>(z[t]) - m) - std::log(s);
-      const Factors f = factors_from_log(l, o.gamma);
-      loss = ct * f.pow * l;
+      const LogQ lq = log_q(z, e, c, static_cast<size_t>(t), m, s);
+      const Factors f = factors(lq.l, lq.u, o.gamma);
+      loss = ct * f.pow * lq.l;
       W = ct * f.w;
     }
     if (g) {
@@ -194,9 +225,9 @@ double row_from_logits(const float* z, int32_t t, float ct, const float* cf, siz
   if (big >= 0) {
     w[big] = 0.0f;
     if (cf[big] != 0.0f) {
-      const double l = (static_cast<double>(z[big]) - m) - std::log(s);
-      const Factors f = factors_from_log(l, o.gamma);
-      loss += cf[big] * f.pow * l;
+      const LogQ lq = log_q(z, e, c, static_cast<size_t>(big), m, s);
+      const Factors f = factors(lq.l, lq.u, o.gamma);
+      loss += cf[big] * f.pow * lq.l;
       w[big] = static_cast<float>(cf[big] * f.w);
       W += cf[big] * f.w;
     }
@@ -260,7 +291,7 @@ double focal_loss(const Call& k, const float* x, const int32_t* labels, const fl
   const float keep = 1.0f - smoothing, spread = smoothing / static_cast<float>(c);
   // Scratch rows: coefficients and w (dense), exponentials without a gradient, and for inner > 1 the
   // strided position gathered into x, target and gradient rows.
-  std::vector<float> cf(dense ? c : 0), w(dense ? c : 0), e(grad ? 0 : c);
+  std::vector<float> cf(dense ? c : 0), w(dense ? c : 0), e(grad || k.from_probs ? 0 : c);
   std::vector<float> xs(inner > 1 ? c : 0), ts(inner > 1 && target ? c : 0), gs(inner > 1 && grad ? c : 0);
 
   double total = 0.0;
