@@ -58,8 +58,8 @@ Ptr call_defaults() {
 }
 size_t call_size() { return sizeof(xe::Call); }
 
-void softmax(Ptr k, Ptr x, Ptr y) { xe::softmax(call(k), at<float>(x), at<float>(y)); }
-void log_softmax(Ptr k, Ptr x, Ptr y) { xe::log_softmax(call(k), at<float>(x), at<float>(y)); }
+void softmax(Ptr k, Ptr x, Ptr y) { xe::softmax(call(k), at<void>(x), at<float>(y)); }
+void log_softmax(Ptr k, Ptr x, Ptr y) { xe::log_softmax(call(k), at<void>(x), at<float>(y)); }
 void softmax_backward(Ptr k, Ptr p, Ptr g, Ptr dx) {
   xe::softmax_backward(call(k), at<float>(p), at<float>(g), at<float>(dx));
 }
