@@ -73,7 +73,7 @@ double binary_cross_entropy(Ptr k, Ptr x, Ptr y, Ptr weight, Ptr loss_out, Ptr g
                                   at<float>(grad));
 }
 double focal_loss(Ptr k, Ptr x, Ptr labels, Ptr target, Ptr alpha, Ptr loss_out, Ptr grad) {
-  return xe::focal_loss(call(k), at<float>(x), at<int32_t>(labels), at<float>(target), at<float>(alpha),
+  return xe::focal_loss(call(k), at<void>(x), at<int32_t>(labels), at<float>(target), at<float>(alpha),
                         at<float>(loss_out), at<float>(grad));
 }
 double sigmoid_focal_loss(Ptr k, Ptr x, Ptr y, Ptr weight, Ptr loss_out, Ptr grad) {

@@ -48,7 +48,7 @@ double binary_cross_entropy(const Call& k, const float* x, const float* y, const
 // Multi-class focal loss (focal.cc): per position -sum_k alpha_k t_k (1 - q_k)^gamma log q_k, q the softmax
 // of x (or x clamped to [eps, 1] when from_probs), t the target after label smoothing (gamma, smoothing,
 // from_probs, eps, ignore_index, reduction, base_scale, and alpha when the array is null, from k).
-// x: (outer, c, inner) logits or probabilities; exactly one of
+// x: (outer, c, inner) logits or probabilities, of k.dtype (float16 needs k.work); exactly one of
 //   labels: (outer, inner) class indices (positions equal to ignore_index are skipped), or
 //   target: (outer, c, inner) a distribution per position;
 // alpha: (c) per-class alpha or null; loss_out: (outer, inner) or null, per-position losses; grad: as x or
@@ -56,7 +56,7 @@ double binary_cross_entropy(const Call& k, const float* x, const float* y, const
 // all positions, target) or the sum.
 // Aliasing: grad must not alias x, target or alpha (the exponentials are stored into grad before x is read
 // again); loss_out must not alias anything.
-double focal_loss(const Call& k, const float* x, const int32_t* labels, const float* target, const float* alpha,
+double focal_loss(const Call& k, const void* x, const int32_t* labels, const float* target, const float* alpha,
                   float* loss_out, float* grad);
 
 // Sigmoid focal loss, element-wise, as torchvision.ops.sigmoid_focal_loss (gamma, alpha (< 0: none),

@@ -278,6 +278,63 @@ for (const [simd, xe] of await builds()) {
     }
   });
 
+  // shape / dim: (N, C, H) with the class axis 1 is the 2-D loss over the (N*H, C) transpose, position by
+  // position (the per-position losses in (N, H) order, the gradient transposed back). Same kernel rows, so
+  // bit-identical.
+  test(`${build}: focalLoss with shape and dim equals the 2-D loss of the transposed input`, () => {
+    const random = rng(17);
+    for (const [N, C, H] of [[2, 3, 5], [3, 7, 1], [1, 4, 9], [2, 17, 4]]) {
+      const x = uniform(random, N * C * H, -4, 4);
+      const labels = Int32Array.from({ length: N * H }, () => Math.floor(random() * C));
+      labels[0] = -100;
+      const rows = new Float32Array(N * H * C); // (N*H, C)
+      for (let n = 0; n < N; n++)
+        for (let c = 0; c < C; c++) for (let h = 0; h < H; h++) rows[(n * H + h) * C + c] = x[(n * C + c) * H + h];
+      for (const opts of [{ gamma: 2 }, { gamma: 0.5, labelSmoothing: 0.1, reduction: 'none' }, { gamma: 3, reduction: 'sum' }]) {
+        const want = xe.focalLossWithGrad(rows, labels, { classes: C, ...opts });
+        for (const geo of [{ shape: [N, C, H] }, { shape: [N, C, H], dim: 1 }, { shape: [N, C, H], dim: -2 }]) {
+          const got = xe.focalLossWithGrad(x, labels, { ...geo, ...opts });
+          const what = `(${N}, ${C}, ${H}) ${JSON.stringify({ ...geo, ...opts })}`;
+          if (typeof want.loss === 'number') assert.equal(got.loss, want.loss, what);
+          else assert.deepEqual(got.loss, want.loss, what);
+          const back = new Float32Array(N * C * H);
+          for (let n = 0; n < N; n++)
+            for (let c = 0; c < C; c++)
+              for (let h = 0; h < H; h++) back[(n * C + c) * H + h] = want.grad[(n * H + h) * C + c];
+          assert.deepEqual(got.grad, back, `${what} grad`);
+        }
+      }
+    }
+    assert.throws(() => xe.focalLoss([1, 2, 3, 4], [0, 1], { shape: [2, 3] }), {
+      name: 'RangeError',
+      message: 'focalLoss: options.shape = [2,3] holds 6 elements, but input has length 4',
+    });
+    assert.throws(() => xe.focalLoss([1, 2, 3, 4], [0, 1], { classes: 2, dim: 1 }), TypeError);
+  });
+
+  // float16 inputs: exactly the result for a Float32Array of the same values (Node 24 and Chromium have
+  // Float16Array; Node 20 skips).
+  test(`${build}: float16 input gives bit-identical results`, (t) => {
+    if (typeof Float16Array === 'undefined') return t.skip('no Float16Array in this runtime');
+    const random = rng(18);
+    const h = Float16Array.from(uniform(random, 6 * 9, -6, 6));
+    const f = Float32Array.from(h);
+    const labels = [0, 3, 8, 1, 2, 5];
+    for (const opts of [{ classes: 9 }, { classes: 9, gamma: 0.5, labelSmoothing: 0.1 }, { shape: [2, 9, 3] }]) {
+      const lab = opts.shape ? labels : labels;
+      assert.deepEqual(xe.focalLossWithGrad(h, lab, opts), xe.focalLossWithGrad(f, lab, opts));
+      const wh = xe.alloc(h.length, { dtype: 'float16' });
+      try {
+        wh.array.set(h);
+        assert.deepEqual(xe.focalLossWithGrad(wh, lab, opts), xe.focalLossWithGrad(f, lab, opts));
+      } finally {
+        wh.free();
+      }
+    }
+    const y = Float16Array.from(f, (v) => (v > 0 ? 1 : 0));
+    assert.deepEqual(xe.sigmoidFocalLossWithGrad(h, y), xe.sigmoidFocalLossWithGrad(f, Float32Array.from(y)));
+  });
+
   // [call(xe, out), error class, message]
   const x6 = [1, 2, 3, 4, 5, 6];
   const bad = [

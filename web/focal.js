@@ -15,14 +15,13 @@ function refuse(fn, o, names) {
   }
 }
 
-export function createFocal({ core, memory, call, withScratch, result }) {
+export function createFocal({ core, memory, call, withScratch, result, input: inputFields }) {
   function multi(fn, input, target, opts, withGrad) {
     const o = check.options(fn, opts, true);
     refuse(fn, o, [
       ['weight', '; per-class weights are options.alpha'],
       ['zLoss', ''],
     ]);
-    const c = check.classes(fn, o.classes);
     const from = check.oneOf(fn, 'from', o.from, FROM, 'logits');
     const reduction = check.oneOf(fn, 'reduction', o.reduction, check.REDUCTIONS, 'mean');
     const ignoreIndex = check.integer(fn, 'ignoreIndex', o.ignoreIndex, -100);
@@ -31,24 +30,29 @@ export function createFocal({ core, memory, call, withScratch, result }) {
     const gamma = check.number(fn, 'gamma', o.gamma, 2, GAMMA);
     const baseScale = check.baseScale(fn, o.base);
     const X = check.floats(fn, 'input', input);
-    const n = check.rows(fn, 'input', X.length, c);
+    // (outer, C, inner) from classes, or from shape + dim (class axis 1 by default, PyTorch's (N, C, d1, ...)).
+    const geo = check.geometry(fn, o, 'input', X.length, 1);
+    const c = geo.classes;
+    const n = geo.positions;
     // alpha: one number for every class, or one per class.
     const A =
       typeof o.alpha === 'number' || o.alpha === undefined ? null : check.classWeights(fn, 'options.alpha', o.alpha, c);
     const alpha = A ? 1 : check.number(fn, 'alpha', o.alpha, 1, { min: 0 });
     const { dense, labels } = ceTarget(fn, target, n, c, ignoreIndex);
-    const out = check.resultOut(fn, o.out, reduction, withGrad ? n * c : n, memory, withGrad);
+    const out = check.resultOut(fn, o.out, reduction, withGrad ? X.length : n, memory, withGrad);
     return withScratch(fn, (s) => {
-      const px = s.floats(X);
-      const pt = dense ? s.floats(dense) : 0;
+      const px = s.floats(X); // float16 crosses as halves, widened by the kernel a slab at a time
+      const pt = dense ? s.floats32(dense) : 0;
       const pl = labels ? s.labels(labels) : 0;
-      const pa = A ? s.floats(A) : 0;
+      const pa = A ? s.floats32(A) : 0;
       const losses = reduction === 'none' ? result(s, withGrad ? undefined : out, n, [], false) : null;
       // grad must not alias x, target or alpha (cpp/xentropy.h).
-      const grad = withGrad ? result(s, out, n * c, [X, dense, A], false) : null;
+      const grad = withGrad ? result(s, out, X.length, [X, dense, A], false) : null;
       const k = call({
-        outer: n,
+        ...inputFields(s, X, geo),
+        outer: geo.outer,
         classes: c,
+        inner: geo.inner,
         reduction: REDUCTION[reduction],
         ignoreIndex,
         fromProbs: from === 'probs',
@@ -79,9 +83,10 @@ export function createFocal({ core, memory, call, withScratch, result }) {
         : check.sameLength(fn, 'options.weight', check.floats(fn, 'options.weight', o.weight), X.length);
     const out = check.resultOut(fn, o.out, reduction, X.length, memory, withGrad);
     return withScratch(fn, (s) => {
-      const px = s.floats(X);
-      const py = s.floats(Y);
-      const pw = W ? s.floats(W) : 0;
+      // Element-wise: a float16 input is widened to a float32 copy here (exactly, as the contract asks).
+      const px = s.floats32(X);
+      const py = s.floats32(Y);
+      const pw = W ? s.floats32(W) : 0;
       const losses = reduction === 'none' ? result(s, withGrad ? undefined : out, X.length, [], false) : null;
       // Element-wise: grad may alias x, y or weight (cpp/xentropy.h).
       const grad = withGrad ? result(s, out, X.length, [X, Y, W], true) : null;

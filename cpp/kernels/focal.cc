@@ -269,7 +269,10 @@ double row_from_probs(const float* q, int32_t t, float ct, const float* cf, size
 
 }  // namespace
 
-double focal_loss(const Call& k, const float* x, const int32_t* labels, const float* target, const float* alpha,
+// Over the call's geometry: each outer index's (c, inner) slab of x is read as float32 through Input (float16
+// is widened there); a position with inner > 1 is gathered into contiguous rows (x, target, gradient) and its
+// gradient scattered back, so every position runs the row code above.
+double focal_loss(const Call& k, const void* x, const int32_t* labels, const float* target, const float* alpha,
                   float* loss_out, float* grad) {
   const size_t outer = k.outer, c = k.classes, inner = k.inner, positions = k.positions();
   const int32_t ignore_index = k.ignore_index;
@@ -296,15 +299,17 @@ double focal_loss(const Call& k, const float* x, const int32_t* labels, const fl
   std::vector<float> cf(dense ? c : 0), w(dense ? c : 0), e(grad || k.from_probs ? 0 : c);
   std::vector<float> xs(inner > 1 ? c : 0), ts(inner > 1 && target ? c : 0), gs(inner > 1 && grad ? c : 0);
 
+  const Input input(k, x);
   double total = 0.0;
   for (size_t o_i = 0; o_i < outer; o_i++) {
+    const float* slab = input.slab(o_i);
     for (size_t in = 0; in < inner; in++) {
       const size_t p = o_i * inner + in, base = o_i * c * inner + in;
-      const float* xr = x + base;
+      const float* xr = slab + in;
       const float* tr = target ? target + base : nullptr;
       float* gr = grad ? grad + base : nullptr;
       if (inner > 1) {
-        for (size_t j = 0; j < c; j++) xs[j] = x[base + j * inner];
+        for (size_t j = 0; j < c; j++) xs[j] = slab[in + j * inner];
         if (target)
           for (size_t j = 0; j < c; j++) ts[j] = target[base + j * inner];
         xr = xs.data();
