@@ -265,3 +265,56 @@ export function out(fn, o, length, memory) {
   if (o.length !== length) throw new RangeError(`${fn}: options.out has length ${o.length}, expected ${length}`);
   return o;
 }
+
+// The helpers below take the argument's full name ('options.epochs', 'json.hidden[2]'), so that the
+// Classifier's constructor options, training options and saved JSON are checked by the same code.
+
+/** An integer in [min, max]; `fallback` when undefined and a fallback is given. */
+export function integerIn(fn, name, v, { min = 0, max = 2 ** 31 - 1, fallback } = {}) {
+  if (v === undefined && fallback !== undefined) return fallback;
+  if (typeof v !== 'number') throw new TypeError(`${fn}: ${name} must be a number, got ${describe(v)}`);
+  if (!Number.isInteger(v) || v < min || v > max) {
+    throw new RangeError(`${fn}: ${name} = ${v} must be an integer ${v > max ? `<= ${max}` : `>= ${min}`}`);
+  }
+  return v;
+}
+
+/** One of the strings in `allowed`; `fallback` when undefined and a fallback is given. */
+export function choice(fn, name, v, allowed, fallback) {
+  if (v === undefined && fallback !== undefined) return fallback;
+  if (typeof v !== 'string') throw new TypeError(`${fn}: ${name} must be a string, got ${describe(v)}`);
+  if (!allowed.includes(v)) {
+    throw new RangeError(
+      `${fn}: ${name} = ${JSON.stringify(v)} must be one of ${allowed.map((a) => `'${a}'`).join(', ')}`,
+    );
+  }
+  return v;
+}
+
+/** A boolean; `fallback` when undefined. */
+export function boolean(fn, name, v, fallback) {
+  if (v === undefined) return fallback;
+  if (typeof v !== 'boolean') throw new TypeError(`${fn}: ${name} must be a boolean, got ${describe(v)}`);
+  return v;
+}
+
+/** An optional function. */
+export function callback(fn, name, v) {
+  if (v !== undefined && typeof v !== 'function') {
+    throw new TypeError(`${fn}: ${name} must be a function, got ${describe(v)}`);
+  }
+  return v;
+}
+
+/** Every value of a checked float input (from floats()) finite, and >= min when a min is given. */
+export function finiteValues(fn, name, input, min = -Infinity) {
+  const values = input.wasm ? input.wasm.array : input.data;
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i];
+    if (Number.isFinite(v) && v >= min) continue;
+    throw new RangeError(
+      `${fn}: ${name}[${i}] = ${v} ${min === -Infinity ? 'is not finite' : `must be finite and >= ${min}`}`,
+    );
+  }
+  return input;
+}
