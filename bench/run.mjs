@@ -360,7 +360,16 @@ for (const shape of shapes.map(shapeName)) {
       b = get('xentropy', shape, base);
     if (a?.status === 'ok' && b?.status === 'ok') {
       const r = a.ms / b.ms;
-      costRows.push([OP_NAMES[op], OP_NAMES[base], shape, fmt(a.ms), fmt(b.ms), `${r.toFixed(2)}×`, `≤ ${limit}×`, r <= limit ? 'yes' : '**no**']);
+      costRows.push([
+        OP_NAMES[op],
+        OP_NAMES[base],
+        shape,
+        fmt(a.ms),
+        fmt(b.ms),
+        `${r.toFixed(2)}×`,
+        `≤ ${limit}×`,
+        r <= limit ? 'yes' : '**no**',
+      ]);
     }
   }
 }

@@ -56,8 +56,8 @@ double binary_cross_entropy(const Call& k, const float* x, const float* y, const
 // all positions, target) or the sum.
 // Aliasing: grad must not alias x, target or alpha (the exponentials are stored into grad before x is read
 // again); loss_out must not alias anything.
-double focal_loss(const Call& k, const void* x, const int32_t* labels, const float* target, const float* alpha,
-                  float* loss_out, float* grad);
+double focal_loss(const Call& k, const void* x, const int32_t* labels, const float* target,
+                  const float* alpha, float* loss_out, float* grad);
 
 // Sigmoid focal loss, element-wise, as torchvision.ops.sigmoid_focal_loss (gamma, alpha (< 0: none),
 // reduction, base_scale from k). x: (len) logits; y: (len) targets in [0, 1]; weight: (len) or null;

@@ -32,7 +32,9 @@ export function createCrossEntropy({ core, memory, call, withScratch, result }) 
     const eps = check.number(fn, 'eps', o.eps, 1e-7, check.OPEN_UNIT);
     const zLoss = check.number(fn, 'zLoss', o.zLoss, 0, { min: 0 });
     if (zLoss !== 0 && from !== 'logits') {
-      throw new RangeError(`${fn}: options.zLoss = ${zLoss} needs logits (the log-sum-exp of the input), got from: '${from}'`);
+      throw new RangeError(
+        `${fn}: options.zLoss = ${zLoss} needs logits (the log-sum-exp of the input), got from: '${from}'`,
+      );
     }
     const baseScale = check.baseScale(fn, o.base);
     const X = check.floats(fn, 'input', input);

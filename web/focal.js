@@ -76,7 +76,11 @@ export function createFocal({ core, memory, call, withScratch, result, input: in
     const alpha = check.number(fn, 'alpha', o.alpha, 0.25);
     const baseScale = check.baseScale(fn, o.base);
     const X = check.floats(fn, 'input', input);
-    const Y = check.unitValues(fn, 'target', check.sameLength(fn, 'target', check.floats(fn, 'target', target), X.length));
+    const Y = check.unitValues(
+      fn,
+      'target',
+      check.sameLength(fn, 'target', check.floats(fn, 'target', target), X.length),
+    );
     const W =
       o.weight === undefined
         ? null

@@ -230,8 +230,14 @@ export interface TrainOptions {
   l2?: number;
   /** Label smoothing in [0, 1]; default 0. */
   labelSmoothing?: number;
-  /** Per-class weights of the loss, length `classes`, each finite and >= 0. */
+  /** Per-class weights of the cross-entropy, length `classes`, each finite and >= 0 (a TypeError with `loss: 'focal'`). */
   weight?: FloatInput;
+  /** The training loss: `'crossEntropy'` (default) or `'focal'` (focal loss, see `focalLoss`). */
+  loss?: 'crossEntropy' | 'focal';
+  /** Focal loss: the exponent of (1 - q), a finite number >= 0; default 2. */
+  gamma?: number;
+  /** Focal loss: class weights, one number >= 0 for every class or one per class; default 1. */
+  alpha?: number | FloatInput;
 }
 
 export interface FitOptions extends TrainOptions {

@@ -113,9 +113,12 @@ Terms prob_terms(float x, float y, float w, float pos_weight, float eps, float k
 
 // SIMD unless eps is subnormal (the vector log_pos takes normal numbers only).
 double bce_probs(const float* x, const float* y, const float* weight, float* loss_out, float* grad,
-                 size_t len, float pos_weight, float eps, float smoothing, float out_scale, float grad_scale) {
+                 size_t len, float pos_weight, float eps, float smoothing, float out_scale,
+                 float grad_scale) {
   const float keep = 1.0f - smoothing, lift = smoothing * 0.5f;
-  auto one = [=](float xi, float yi, float wi) { return prob_terms(xi, yi, wi, pos_weight, eps, keep, lift); };
+  auto one = [=](float xi, float yi, float wi) {
+    return prob_terms(xi, yi, wi, pos_weight, eps, keep, lift);
+  };
 #ifdef __wasm_simd128__
   const Log1pConsts k;
   const v128_t half = wasm_f32x4_splat(0.5f), pw = wasm_f32x4_splat(pos_weight), veps = wasm_f32x4_splat(eps);
@@ -138,7 +141,8 @@ double bce_probs(const float* x, const float* y, const float* weight, float* los
 #else
   auto vec = nullptr;
 #endif
-  return elementwise_loss(x, y, weight, loss_out, grad, len, out_scale, grad_scale, eps >= 0x1p-126f, vec, one);
+  return elementwise_loss(x, y, weight, loss_out, grad, len, out_scale, grad_scale, eps >= 0x1p-126f, vec,
+                          one);
 }
 
 }  // namespace
@@ -151,10 +155,10 @@ double binary_cross_entropy(const Call& k, const float* x, const float* y, const
   if (mean && len == 0) return NAN;
   const double scale = k.base_scale / (mean ? static_cast<double>(len) : 1.0);
   const float out_scale = static_cast<float>(k.base_scale), grad_scale = static_cast<float>(scale);
-  const double total =
-      k.from_probs
-          ? bce_probs(x, y, weight, loss_out, grad, len, k.pos_weight, k.eps, k.smoothing, out_scale, grad_scale)
-          : bce_logits(x, y, weight, loss_out, grad, len, k.pos_weight, k.smoothing, out_scale, grad_scale);
+  const double total = k.from_probs ? bce_probs(x, y, weight, loss_out, grad, len, k.pos_weight, k.eps,
+                                                k.smoothing, out_scale, grad_scale)
+                                    : bce_logits(x, y, weight, loss_out, grad, len, k.pos_weight, k.smoothing,
+                                                 out_scale, grad_scale);
   return total * (mean ? scale : k.base_scale);
 }
 

@@ -78,7 +78,8 @@ Factors factors(double l, double u, const Gamma& g) {
   return {pw, pw * (1.0 - r)};
 }
 
-// The sum of the row's exponentials e (c) without e[j], in float64: e[j] is set to 0 for the sum and put back.
+// The sum of the row's exponentials e (c) without e[j], in float64: e[j] is set to 0 for the sum and put
+// back.
 double sum_without(float* e, size_t c, size_t j) {
   const float ej = e[j];
   e[j] = 0.0f;
@@ -126,7 +127,8 @@ void grad_from_exp(float* g, const float* w, size_t c, float k, float scale) {
 }
 
 // One class of the float32 pass (q <= 1/2): returns c u^g l (the loss term, 0 for c = 0) and sets *w.
-inline float dense_term(float e, float zj, float cj, float m, float ls, float inv_s, const Gamma& g, float* w) {
+inline float dense_term(float e, float zj, float cj, float m, float ls, float inv_s, const Gamma& g,
+                        float* w) {
   const float q = e * inv_s, l = (zj - m) - ls, u = 1.0f - q;
   float pw = 1.0f;
   if (g.integer >= 0) {
@@ -239,8 +241,8 @@ double row_from_logits(const float* z, int32_t t, float ct, const float* cf, siz
 }
 
 // One position from probabilities q (c), clamped to [eps, 1]: loss = -sum_k c_k u^g log q_k with
-// u = 1 - clamp(q) (exact in float64), and d loss / d q_k = -c_k u^g (1 / q_k - g l_k / u_k) inside the clamp,
-// 0 outside (l / u -> -1 as u -> 0).
+// u = 1 - clamp(q) (exact in float64), and d loss / d q_k = -c_k u^g (1 / q_k - g l_k / u_k) inside the
+// clamp, 0 outside (l / u -> -1 as u -> 0).
 double row_from_probs(const float* q, int32_t t, float ct, const float* cf, size_t c, const Options& o,
                       float* g) {
   const Gamma& gm = o.gamma;
@@ -272,8 +274,8 @@ double row_from_probs(const float* q, int32_t t, float ct, const float* cf, size
 // Over the call's geometry: each outer index's (c, inner) slab of x is read as float32 through Input (float16
 // is widened there); a position with inner > 1 is gathered into contiguous rows (x, target, gradient) and its
 // gradient scattered back, so every position runs the row code above.
-double focal_loss(const Call& k, const void* x, const int32_t* labels, const float* target, const float* alpha,
-                  float* loss_out, float* grad) {
+double focal_loss(const Call& k, const void* x, const int32_t* labels, const float* target,
+                  const float* alpha, float* loss_out, float* grad) {
   const size_t outer = k.outer, c = k.classes, inner = k.inner, positions = k.positions();
   const int32_t ignore_index = k.ignore_index;
   const float smoothing = k.smoothing;
@@ -325,8 +327,7 @@ double focal_loss(const Call& k, const void* x, const int32_t* labels, const flo
           for (size_t j = 0; j < c; j++) gr[j] = 0.0f;
       } else {
         if (dense) {
-          for (size_t j = 0; j < c; j++)
-            cf[j] = alpha_at(j) * ((tr ? keep * tr[j] : 0.0f) + spread);
+          for (size_t j = 0; j < c; j++) cf[j] = alpha_at(j) * ((tr ? keep * tr[j] : 0.0f) + spread);
           if (labels) cf[labels[p]] = alpha_at(labels[p]) * (keep + spread);
         } else {
           t = labels[p];
@@ -413,7 +414,9 @@ double sigmoid_focal_loss(const Call& k, const float* x, const float* y, const f
   const Gamma g(k.gamma);
   const bool use_alpha = k.alpha >= 0.0f;
   const float alpha = k.alpha;
-  auto one = [&](float xi, float yi, float wi) { return sigmoid_focal_terms(xi, yi, wi, g, use_alpha, alpha); };
+  auto one = [&](float xi, float yi, float wi) {
+    return sigmoid_focal_terms(xi, yi, wi, g, use_alpha, alpha);
+  };
 #ifdef __wasm_simd128__
   const ExpConsts ek;
   const Log1pConsts lk;
@@ -446,8 +449,8 @@ double sigmoid_focal_loss(const Call& k, const float* x, const float* y, const f
       slope = wasm_f32x4_mul(wasm_f32x4_mul(vg, pw), ratio);
     }
     const v128_t dce = wasm_f32x4_sub(wasm_f32x4_mul(sig, neg), wasm_f32x4_mul(cosig, pos));
-    const v128_t curve =
-        wasm_v128_and(wasm_f32x4_mul(wasm_f32x4_mul(slope, wasm_f32x4_sub(neg, pos)), ce), wasm_f32x4_ne(sc, zero));
+    const v128_t curve = wasm_v128_and(wasm_f32x4_mul(wasm_f32x4_mul(slope, wasm_f32x4_sub(neg, pos)), ce),
+                                       wasm_f32x4_ne(sc, zero));
     const v128_t aw = use_alpha ? wasm_f32x4_mul(wasm_f32x4_add(va, wasm_f32x4_mul(vb, pos)), w) : w;
     const v128_t loss = wasm_f32x4_mul(aw, wasm_f32x4_mul(ce, pw));
     const v128_t dx = wasm_f32x4_mul(aw, wasm_f32x4_add(wasm_f32x4_mul(pw, dce), curve));
@@ -457,7 +460,8 @@ double sigmoid_focal_loss(const Call& k, const float* x, const float* y, const f
 #else
   auto vec = nullptr;
 #endif
-  const double total = elementwise_loss(x, y, weight, loss_out, grad, len, out_scale, grad_scale, true, vec, one);
+  const double total =
+      elementwise_loss(x, y, weight, loss_out, grad, len, out_scale, grad_scale, true, vec, one);
   return total * (mean ? scale : k.base_scale);
 }
 
