@@ -361,10 +361,11 @@ for (const [simd, xe] of await builds()) {
   });
 
   // Classifier with loss: 'focal'. Two 2-D Gaussian blobs 3 apart, class A 5% of the rows: after 5 epochs
-  // the cross-entropy model still calls many A points B (they are easy to ignore: B is 95% of the loss),
-  // while focal loss (gamma 2, alpha 0.75 on A as a rare-class weight) recovers most of them. Measured
-  // recall of A on 4000 held-out rows, seed 3: cross-entropy 0.76-0.80, focal 0.90-0.93 in both builds;
-  // the test asks for a 0.05 margin and an accuracy no worse than cross-entropy's by more than 0.005.
+  // the cross-entropy model still calls A points B (they are easy to ignore: B is 95% of the loss), while
+  // focal loss, which down-weights the easy B rows, recovers more of them. Measured recall of A on 4000
+  // held-out rows, seed 3, the same in both builds: cross-entropy 0.885, focal gamma 2 0.927, focal gamma 2
+  // with alpha 0.75 on A 0.959 (accuracy 0.9905, 0.9915, 0.9912). The test asks for margins of 0.02 and
+  // 0.05, and an accuracy no worse than cross-entropy's by more than 0.005.
   test(`${build}: Classifier loss 'focal' recovers the rare class of an imbalanced data set`, () => {
     const blobs = (seed, n) => {
       const r = rng(seed);
@@ -403,6 +404,8 @@ for (const [simd, xe] of await builds()) {
       }
     };
     const ce = score({});
+    const plain = score({ loss: 'focal', gamma: 2 });
+    assert.ok(plain.recall >= ce.recall + 0.02, `recall of A: focal ${plain.recall}, cross-entropy ${ce.recall}`);
     const focal = score({ loss: 'focal', gamma: 2, alpha: [0.75, 0.25] });
     assert.ok(focal.recall >= ce.recall + 0.05, `recall of A: focal ${focal.recall}, cross-entropy ${ce.recall}`);
     assert.ok(focal.accuracy >= ce.accuracy - 0.005, `accuracy: focal ${focal.accuracy}, cross-entropy ${ce.accuracy}`);
