@@ -17,8 +17,8 @@
 // 1e-3 in u = 1e-13. So for the class with q > 1/2 (the argmax, whose exponential is exactly 1, and only
 // when s < 2), the other exponentials are summed again without it: o = sum_{k != j} e_k, and then
 // u = o / (1 + o), l = -log1p(o), both to float64 precision from the float32 exponentials (this pass is
-// the price of a confident row). Otherwise u = -expm1(l) with l = (z - m) - log(s). As q -> 0,
-// u^g = exp(g log1p(-q)) keeps q's small contribution (log1p accurate for small q). Integer g up to 4
+// the price of a confident row). Otherwise q <= 1/2 and u = 1 - exp(l), l = (z - m) - log(s). As q -> 0,
+// u^g = exp(g log1p(-q)) keeps q's small contribution (log1p accurate for small q, log1p_f64 below). Integer g up to 4
 // multiplies instead (exact at u = 0, and no exp).
 //
 // Where the work goes. Class-index targets without smoothing have one non-zero coefficient per row: the
@@ -57,6 +57,14 @@ struct Gamma {
   explicit Gamma(float g) : value(g), integer(g == std::floor(g) && g <= 4.0f ? static_cast<int>(g) : -1) {}
 };
 
+// log(1 + x) for x > -1 to a few ulp from std::log alone (Goldberg 1991, "What every computer scientist
+// should know about floating-point arithmetic", Theorem 4): w = 1 + x rounded, and log(w) * x / (w - 1)
+// corrects the rounding of w. Saves linking libm's log1p (and expm1) into the download.
+double log1p_f64(double x) {
+  const double w = 1.0 + x;
+  return w == 1.0 ? x : std::log(w) * x / (w - 1.0);
+}
+
 double power(double u, double log_u, const Gamma& g) {
   if (g.integer < 0) return std::exp(g.value * log_u);
   double p = 1.0;
@@ -72,7 +80,7 @@ struct Factors {
 // From l = log q (<= 0, -Infinity for a mask, NaN for a NaN row) and u = 1 - q, in float64.
 Factors factors(double l, double u, const Gamma& g) {
   const double q = std::exp(l);
-  const double pw = power(u, q < 0.5 ? std::log1p(-q) : std::log(u), g);
+  const double pw = power(u, q < 0.5 ? log1p_f64(-q) : std::log(u), g);
   double r = 0.0;  // g q l / u
   if (g.value != 0.0f && q != 0.0) r = u == 0.0 ? -g.value : g.value * q * l / u;
   return {pw, pw * (1.0 - r)};
@@ -102,10 +110,11 @@ struct LogQ {
 LogQ log_q(const float* z, float* e, size_t c, size_t j, float m, double s) {
   if (s < 2.0 && z[j] == m) {  // q_j > 1/2 is possible only here (e_j = 1)
     const double o = sum_without(e, c, j);
-    return {-std::log1p(o), o / (1.0 + o)};
+    return {-log1p_f64(o), o / (1.0 + o)};
   }
+  // Here q_j <= 1/2 (e_j < 1, or s >= 2), so 1 - q_j has no cancellation.
   const double l = (static_cast<double>(z[j]) - m) - std::log(s);
-  return {l, -std::expm1(l)};
+  return {l, 1.0 - std::exp(l)};
 }
 
 struct Options {
@@ -180,10 +189,12 @@ long dense_pass(const float* z, const float* e, const float* cf, float* w, size_
       add_f64(wasm_v128_and(term, wasm_v128_and(keep, wasm_f32x4_ne(cj, zero))), l_lo, l_hi);
       add_f64(wasm_v128_and(wj, keep), w_lo, w_hi);
     };
-    const v128_t all = wasm_i32x4_splat(-1);
-    for (; j + 4 <= c; j += 4) at(j, all);
-    if (j != c) at(c - 4, tail_lanes(c));
-    j = c;
+    // One call site, so the lane code is inlined once: full vectors, then the overlapping last one.
+    const v128_t all = wasm_i32x4_splat(-1), tail = tail_lanes(c);
+    for (; j < c; j += 4) {
+      const bool full = j + 4 <= c;
+      at(full ? j : c - 4, full ? all : tail);
+    }
     sum_l = hsum_f64(l_lo, l_hi);
     sum_w = hsum_f64(w_lo, w_hi);
   }
@@ -251,7 +262,7 @@ double row_from_probs(const float* q, int32_t t, float ct, const float* cf, size
     const float qj = q[j];
     const double qc = qj < o.eps ? o.eps : (qj > 1.0f ? 1.0f : qj);  // NaN passes through
     const double l = std::log(qc), u = 1.0 - qc;
-    const double pw = power(u, std::log1p(-qc), gm);
+    const double pw = power(u, log1p_f64(-qc), gm);
     loss -= cj * pw * l;
     if (g && qj >= o.eps && qj <= 1.0f) {
       const double ratio = u == 0.0 ? -1.0 : l / u;
