@@ -18,8 +18,8 @@
 // when s < 2), the other exponentials are summed again without it: o = sum_{k != j} e_k, and then
 // u = o / (1 + o), l = -log1p(o), both to float64 precision from the float32 exponentials (this pass is
 // the price of a confident row). Otherwise q <= 1/2 and u = 1 - exp(l), l = (z - m) - log(s). As q -> 0,
-// u^g = exp(g log1p(-q)) keeps q's small contribution (log1p accurate for small q, log1p_f64 below). Integer g up to 4
-// multiplies instead (exact at u = 0, and no exp).
+// u^g = exp(g log1p(-q)) keeps q's small contribution (log1p accurate for small q, log1p_f64 below). Integer
+// g up to 4 multiplies instead (exact at u = 0, and no exp).
 //
 // Where the work goes. Class-index targets without smoothing have one non-zero coefficient per row: the
 // row's exponentials are stored into the gradient as cross-entropy does (SIMD), and the focal factors of
