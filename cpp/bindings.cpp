@@ -71,6 +71,14 @@ double binary_cross_entropy(Ptr k, Ptr x, Ptr y, Ptr weight, Ptr loss_out, Ptr g
   return xe::binary_cross_entropy(call(k), at<float>(x), at<float>(y), at<float>(weight), at<float>(loss_out),
                                   at<float>(grad));
 }
+double focal_loss(Ptr k, Ptr x, Ptr labels, Ptr target, Ptr alpha, Ptr loss_out, Ptr grad) {
+  return xe::focal_loss(call(k), at<void>(x), at<int32_t>(labels), at<float>(target), at<float>(alpha),
+                        at<float>(loss_out), at<float>(grad));
+}
+double sigmoid_focal_loss(Ptr k, Ptr x, Ptr y, Ptr weight, Ptr loss_out, Ptr grad) {
+  return xe::sigmoid_focal_loss(call(k), at<float>(x), at<float>(y), at<float>(weight), at<float>(loss_out),
+                                at<float>(grad));
+}
 double entropy(Ptr k, Ptr p, Ptr loss_out) { return xe::entropy(call(k), at<float>(p), at<float>(loss_out)); }
 double kl_divergence(Ptr k, Ptr p, Ptr q, Ptr loss_out) {
   return xe::kl_divergence(call(k), at<float>(p), at<float>(q), at<float>(loss_out));
@@ -101,6 +109,8 @@ EMSCRIPTEN_BINDINGS(xentropy) {
   emscripten::function("sigmoid", &sigmoid);
   emscripten::function("crossEntropy", &cross_entropy);
   emscripten::function("binaryCrossEntropy", &binary_cross_entropy);
+  emscripten::function("focalLoss", &focal_loss);
+  emscripten::function("sigmoidFocalLoss", &sigmoid_focal_loss);
   emscripten::function("entropy", &entropy);
   emscripten::function("klDivergence", &kl_divergence);
   emscripten::function("evaluate", &evaluate);

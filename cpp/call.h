@@ -33,7 +33,11 @@ enum DType : int32_t { kFloat32 = 0, kFloat16 = 1 };
   X(float, inv_temperature, 1.0f) /* 1 / T: logits are divided by T first */                            \
   X(float, smoothing, 0.0f)       /* label smoothing epsilon in [0, 1] */                               \
   X(float, eps, 1e-7f)            /* probability clamp of from_probs */                                 \
-  X(float, pos_weight, 1.0f)      /* BCE: scale of the positive term */
+  X(float, pos_weight, 1.0f)      /* BCE: scale of the positive term */                                 \
+  X(float, gamma, 0.0f)           /* focal: the exponent of (1 - q) */                                  \
+  X(float, alpha, 1.0f)           /* focal: every class's alpha (no per-class array); sigmoid focal: */ \
+                                  /*   the positive class's, < 0 for none */                            \
+  X(float, z_loss, 0.0f)          /* cross-entropy: zeta of zeta * lse^2 per counted row */
 
 struct Call {
 #define XE_FIELD(type, name, default_value) type name = default_value;

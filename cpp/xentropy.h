@@ -26,7 +26,7 @@ void softmax_backward(const Call& k, const float* p, const float* g, float* dx);
 void sigmoid(const Call& k, const float* x, float* y);
 
 // Cross-entropy with PyTorch's F.cross_entropy semantics (reduction, ignore_index, smoothing, from_probs,
-// eps, base_scale from k).
+// eps, base_scale from k), plus z_loss * lse^2 per counted row (logits only).
 // x: (n, c) logits, or probabilities when from_probs; exactly one of
 //   labels: (n) class indices (rows equal to ignore_index are skipped), or
 //   target: (n, c) a distribution per row;
@@ -38,12 +38,33 @@ void sigmoid(const Call& k, const float* x, float* y);
 double cross_entropy(const Call& k, const float* x, const int32_t* labels, const float* target,
                      const float* weight, float* loss_out, float* grad);
 
-// Binary cross-entropy, element-wise (pos_weight, from_probs, eps, reduction, base_scale from k).
+// Binary cross-entropy, element-wise (pos_weight, from_probs, eps, smoothing, reduction, base_scale from k).
 // x: (len) logits or probabilities; y: (len) targets in [0, 1]; weight: (len) or null; loss_out, grad:
 // (len) or null. Mean divides by len. Aliasing: grad may alias x, y or weight (each element is read
 // before it is written); loss_out must not alias anything.
 double binary_cross_entropy(const Call& k, const float* x, const float* y, const float* weight,
                             float* loss_out, float* grad);
+
+// Multi-class focal loss (focal.cc): per position -sum_k alpha_k t_k (1 - q_k)^gamma log q_k, q the softmax
+// of x (or x clamped to [eps, 1] when from_probs), t the target after label smoothing (gamma, smoothing,
+// from_probs, eps, ignore_index, reduction, base_scale, and alpha when the array is null, from k).
+// x: (outer, c, inner) logits or probabilities, of k.dtype (float16 needs k.work); exactly one of
+//   labels: (outer, inner) class indices (positions equal to ignore_index are skipped), or
+//   target: (outer, c, inner) a distribution per position;
+// alpha: (c) per-class alpha or null; loss_out: (outer, inner) or null, per-position losses; grad: as x or
+// null, d loss / d x (for kNone: of the sum). Returns the mean (over the positions that count, labels; over
+// all positions, target) or the sum.
+// Aliasing: grad must not alias x, target or alpha (the exponentials are stored into grad before x is read
+// again); loss_out must not alias anything.
+double focal_loss(const Call& k, const void* x, const int32_t* labels, const float* target,
+                  const float* alpha, float* loss_out, float* grad);
+
+// Sigmoid focal loss, element-wise, as torchvision.ops.sigmoid_focal_loss (gamma, alpha (< 0: none),
+// reduction, base_scale from k). x: (len) logits; y: (len) targets in [0, 1]; weight: (len) or null;
+// loss_out, grad: (len) or null. Mean divides by len. Aliasing: grad may alias x, y or weight; loss_out must
+// not alias anything.
+double sigmoid_focal_loss(const Call& k, const float* x, const float* y, const float* weight, float* loss_out,
+                          float* grad);
 
 // p: (n, c) probabilities. loss_out: (n) or null. Returns the sum or mean of -sum p log p per row.
 // loss_out must not alias p.

@@ -22,7 +22,7 @@ let model = null;
 let trainer = null; // model.trainer over the training points
 let gen = 0;
 let data = null; // { classes, xTrain, yTrain, xTest, yTest }
-let settings = null; // { learningRate, optimizer, l2, labelSmoothing, batchSize, epochsPerSecond }
+let settings = null; // { learningRate, optimizer, loss, gamma, l2, labelSmoothing, batchSize, epochsPerSecond }
 let gridX = null; // grid points, (n*n, 2)
 let pointsX = null; // train then test points, (N, 2)
 let playing = false;
@@ -40,8 +40,8 @@ function fail(error) {
 }
 
 /** The Trainer's options from the page's settings (which also hold the pace). */
-function trainOptions({ learningRate, optimizer, l2, labelSmoothing, batchSize }) {
-  return { learningRate, optimizer, l2, labelSmoothing, batchSize };
+function trainOptions({ learningRate, optimizer, loss, gamma, l2, labelSmoothing, batchSize }) {
+  return { learningRate, optimizer, loss, gamma, l2, labelSmoothing, batchSize };
 }
 
 function makeGrid({ size, extent }) {

@@ -75,6 +75,7 @@ test('the demo page in Chromium', async (t) => {
   await t.test('every setting round-trips through the URL hash', roundTrips);
   await t.test("the explainer's numbers match float64", explains);
   await t.test('Speed paces training, from the hash and from its control', paces);
+  await t.test('focal loss: the loss and class-share controls train, the explainer draws the focal curves', focal);
 });
 
 async function loads(t) {
@@ -198,9 +199,12 @@ async function roundTrips(t) {
     Noise: { fill: '0.3' },
     'Training data (%)': { fill: '70' },
     Seed: { fill: '7' },
+    'Share of class A': { select: '10' },
     'Hidden layers': { fill: '8,4' },
     Activation: { select: 'tanh' },
     Optimizer: { select: 'momentum' },
+    Loss: { select: 'focal' },
+    'Focal γ': { fill: '3' },
     'Learning rate': { fill: '0.05' },
     'Batch size': { fill: '16' },
     'Label smoothing': { fill: '0.1' },
@@ -330,4 +334,45 @@ async function paces(t) {
     epochs,
   );
   assert.deepEqual(problems, [], 'no console errors, page errors or failed requests');
+}
+
+// The focal-loss controls (issue #12): class A at 5% of two blobs, focal loss with γ 2, trains (reports a
+// finite loss and an accuracy), the settings are in the hash, and the explainer's focal curve marks the
+// worked example's prediction q = 0.7 with -(1 - 0.7)^2 ln 0.7 = 0.0321 nats (float64 here).
+async function focal(t) {
+  const { page, problems } = await openDemo(t, '#dataset=blobs&classes=2&share=5&loss=focal&gamma=2&pace=max');
+  assert.equal(await page.getByLabel('Loss', { exact: true }).inputValue(), 'focal');
+  assert.equal(await page.getByLabel('Share of class A', { exact: true }).inputValue(), '5');
+  assert.equal(await page.getByLabel('Focal γ', { exact: true }).isEnabled(), true);
+  await page.getByRole('button', { name: 'Play', exact: true }).click();
+  await page.waitForFunction(
+    () => Number(document.querySelector('[data-metric="train-accuracy"]').textContent) > 0.9,
+    null,
+    {
+      timeout: TRAIN_TIMEOUT,
+    },
+  );
+  await page.getByRole('button', { name: 'Pause', exact: true }).click();
+  assert.ok(Number.isFinite(await metric(page, 'train-loss')));
+  await page.getByLabel('Loss', { exact: true }).selectOption('crossEntropy');
+  assert.equal(await page.getByLabel('Focal γ', { exact: true }).isEnabled(), false, 'γ applies to focal loss only');
+  assert.match(page.url(), /loss=crossEntropy/);
+  assert.match(page.url(), /share=5/);
+
+  await page.locator('#q-A').fill('0.7');
+  await page.locator('#q-B').fill('0.2');
+  await page.locator('#q-C').fill('0.1');
+  await page.getByLabel('True class').selectOption('A');
+  const q = Number(await page.locator('[data-explainer="focal-q"]').textContent());
+  const loss = Number(await page.locator('[data-explainer="focal-loss"]').textContent());
+  close(q, 0.7, { rtol: 0, atol: 5e-4, what: 'focal-q' });
+  close(loss, -((1 - 0.7) ** 2) * Math.log(0.7), { rtol: 0, atol: 1e-4, what: 'focal loss at q = 0.7, γ = 2' });
+  const painted = await page.locator('#focal-curve').evaluate((canvas) => {
+    const { data } = canvas.getContext('2d').getImageData(0, 0, canvas.width, canvas.height);
+    let ink = 0;
+    for (let i = 3; i < data.length; i += 4) ink += data[i] > 0;
+    return ink;
+  });
+  assert.ok(painted > 1000, `the focal curves are drawn (${painted} painted pixels)`);
+  assert.deepEqual(problems, []);
 }

@@ -6,7 +6,11 @@ import assert from 'node:assert/strict';
 
 import { KiB, packageSizes, packageTable } from './lib/size.mjs';
 
-const BUDGET = 80 * 1024; // everything shipped as JS + wasm, gzipped
+// Everything shipped as JS + wasm, gzipped. 80 KiB through 0.1 and the 0.2 plumbing (77.5 KiB measured);
+// the focal losses (cpp/kernels/focal.cc in both builds, web/focal.js) add 12.8 KiB, most of it the SIMD
+// build's sigmoid-focal and dense focal passes. Raised to 92 KiB on branch h7-losses, for review: the
+// alternative is compiling focal.cc for size at some cost in speed.
+const BUDGET = 92 * 1024;
 
 test(`size: the shipped JS and wasm are < ${KiB(BUDGET)} gzipped`, async () => {
   const sizes = await packageSizes();

@@ -1,11 +1,12 @@
 // The public API of one instance. Each op's JS policy (argument checks, then one wasm call per batch)
 // lives in the file named after its kernel: softmax.js, cross-entropy.js, binary-cross-entropy.js,
-// entropy.js, metrics.js (evaluate), classifier.js. run.js holds what they share.
+// focal.js, entropy.js, metrics.js (evaluate), classifier.js. run.js holds what they share.
 import * as check from './check.js';
 import { createBinaryCrossEntropy } from './binary-cross-entropy.js';
 import { createClassifier } from './classifier.js';
 import { createCrossEntropy } from './cross-entropy.js';
 import { createEntropy } from './entropy.js';
+import { createFocal } from './focal.js';
 import { DTYPES, WasmArray } from './memory.js';
 import { createMetrics } from './metrics.js';
 import { createRunner } from './run.js';
@@ -41,6 +42,7 @@ export function createApi(core) {
     ...createSoftmax(runner),
     ...createCrossEntropy(runner),
     ...createBinaryCrossEntropy(runner),
+    ...createFocal(runner),
     ...createEntropy(runner),
     ...createMetrics(runner),
     Classifier: createClassifier(core, memory, withScratch),

@@ -28,6 +28,7 @@ export function createBinaryCrossEntropy({ core, memory, call, withScratch, resu
     const reduction = check.oneOf(fn, 'reduction', o.reduction, check.REDUCTIONS, 'mean');
     const eps = check.number(fn, 'eps', o.eps, 1e-7, BCE_EPS);
     const posWeight = check.number(fn, 'posWeight', o.posWeight, 1);
+    const smoothing = check.number(fn, 'labelSmoothing', o.labelSmoothing, 0, { min: 0, max: 1 });
     const baseScale = check.baseScale(fn, o.base);
     const X = check.floats(fn, 'input', input);
     const Y = check.sameLength(fn, 'target', check.floats(fn, 'target', target), X.length);
@@ -49,6 +50,7 @@ export function createBinaryCrossEntropy({ core, memory, call, withScratch, resu
         fromProbs: from === 'probs',
         eps,
         posWeight,
+        smoothing,
         baseScale,
       });
       const value = core.binaryCrossEntropy(k, px, py, pw, losses?.ptr ?? 0, grad?.ptr ?? 0);

@@ -176,6 +176,16 @@ export function labels(fn, name, t, n, c, ignoreIndex) {
   return t;
 }
 
+/** Float values that must lie in [0, 1] (targets of the sigmoid losses); NaN is outside. */
+export function unitValues(fn, name, input) {
+  const values = input.wasm ? input.wasm.array : input.data;
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i];
+    if (!(v >= 0 && v <= 1)) throw new RangeError(`${fn}: ${name}[${i}] = ${v} is outside [0, 1]`);
+  }
+  return input;
+}
+
 export function oneOf(fn, name, v, allowed, fallback) {
   if (v === undefined) return fallback;
   if (typeof v !== 'string') throw new TypeError(`${fn}: options.${name} must be a string, got ${describe(v)}`);

@@ -9,7 +9,7 @@
 import * as check from './check.js';
 import * as saved from './classifier-json.js';
 import { WasmArray } from './memory.js';
-import { createTrainer, OPTIMIZER, reserve, trainOptions } from './trainer.js';
+import { classWeights, createTrainer, lossArgs, OPTIMIZER, reserve, trainOptions } from './trainer.js';
 
 const ACTIVATION = { relu: 0, tanh: 1, sigmoid: 2 };
 
@@ -115,9 +115,10 @@ export function createClassifier(core, memory, withScratch) {
       return withScratch(fn, (s) => {
         const px = s.floats(X);
         const py = s.labels(Y);
-        const pw = t.weight ? s.floats(t.weight) : 0;
+        const pw = classWeights(s, t);
         reserve(fn, handle, n);
-        return handle.trainStep(px, py, 0, n, t.learningRate, OPTIMIZER[t.optimizer], t.l2, t.labelSmoothing, pw);
+        const opt = OPTIMIZER[t.optimizer];
+        return handle.trainStep(px, py, 0, n, t.learningRate, opt, t.l2, t.labelSmoothing, pw, ...lossArgs(t));
       });
     }
 

@@ -7,7 +7,7 @@ const FROM = ['logits', 'probs'];
 
 // A target of length n holds class indices, of length n * c a distribution per row (with c = 1, indices).
 // Integer typed arrays are always indices; a WasmArray (float32) is always a distribution.
-function ceTarget(fn, target, n, c, ignoreIndex) {
+export function ceTarget(fn, target, n, c, ignoreIndex) {
   if (target instanceof WasmArray && target.length === n && c !== 1)
     return { labels: check.labels(fn, 'target', target) };
   const dense =
@@ -30,6 +30,12 @@ export function createCrossEntropy({ core, memory, call, withScratch, result }) 
     const ignoreIndex = check.integer(fn, 'ignoreIndex', o.ignoreIndex, -100);
     const smoothing = check.number(fn, 'labelSmoothing', o.labelSmoothing, 0, { min: 0, max: 1 });
     const eps = check.number(fn, 'eps', o.eps, 1e-7, check.OPEN_UNIT);
+    const zLoss = check.number(fn, 'zLoss', o.zLoss, 0, { min: 0 });
+    if (zLoss !== 0 && from !== 'logits') {
+      throw new RangeError(
+        `${fn}: options.zLoss = ${zLoss} needs logits (the log-sum-exp of the input), got from: '${from}'`,
+      );
+    }
     const baseScale = check.baseScale(fn, o.base);
     const X = check.floats(fn, 'input', input);
     const n = check.rows(fn, 'input', X.length, c);
@@ -52,6 +58,7 @@ export function createCrossEntropy({ core, memory, call, withScratch, result }) 
         fromProbs: from === 'probs',
         smoothing,
         eps,
+        zLoss,
         baseScale,
       });
       const value = core.crossEntropy(k, px, pl, pt, pw, losses?.ptr ?? 0, grad?.ptr ?? 0);

@@ -81,9 +81,41 @@ export interface CrossEntropyOptions {
   /** Probability clamp for `from: 'probs'`, in (0, 1); default 1e-7. */
   eps?: number;
   /**
+   * z-loss (PaLM): each non-ignored row's loss gains zLoss * logsumexp(row)^2, unweighted. A number >= 0,
+   * default 0; logits only (a positive zLoss with `from: 'probs'` is a RangeError).
+   */
+  zLoss?: number;
+  /**
    * With `reduction: 'none'` the per-row losses (N); for `crossEntropyWithGrad` the gradient (N*C). With
    * `'mean'` or `'sum'` `crossEntropy` returns a number, and `out` is a TypeError.
    */
+  out?: Out;
+}
+
+/**
+ * Options of `focalLoss`: those of cross-entropy except `weight` and `zLoss` (each a TypeError here), plus
+ * `gamma` and `alpha`.
+ */
+export interface FocalLossOptions extends Omit<CrossEntropyOptions, 'weight' | 'zLoss'> {
+  /** The focusing exponent of (1 - q): a finite number >= 0, default 2. 0 (with alpha 1) is cross-entropy. */
+  gamma?: number;
+  /** Class weights: one finite number >= 0 for every class, or one per class (length C). Default 1. */
+  alpha?: number | FloatInput;
+}
+
+/** Options of `sigmoidFocalLoss` (torchvision.ops.sigmoid_focal_loss). */
+export interface SigmoidFocalLossOptions {
+  /** The focusing exponent of (1 - p_t): a finite number >= 0, default 2. */
+  gamma?: number;
+  /** Weight of the positive class, alpha t + (1 - alpha)(1 - t); a finite number, < 0 turns it off. Default 0.25. */
+  alpha?: number;
+  /** `'mean'` (default, over all elements), `'sum'` or `'none'`. */
+  reduction?: Reduction;
+  /** Per-element weights, the length of the input. */
+  weight?: FloatInput;
+  /** Logarithm base, default Math.E. */
+  base?: number;
+  /** With `reduction: 'none'` the per-element losses; for the `WithGrad` form the gradient. Else a TypeError. */
   out?: Out;
 }
 
@@ -100,6 +132,8 @@ export interface BinaryCrossEntropyOptions {
   base?: number;
   /** Probability clamp for `from: 'probs'`, in (0, 0.5]; default 1e-7 (as Keras). */
   eps?: number;
+  /** Label smoothing in [0, 1]: the target becomes t * (1 - eps) + eps / 2 (Keras), before `posWeight`. Default 0. */
+  labelSmoothing?: number;
   /** With `reduction: 'none'` the per-element losses; for the `WithGrad` form the gradient. Else a TypeError. */
   out?: Out;
 }
@@ -196,8 +230,14 @@ export interface TrainOptions {
   l2?: number;
   /** Label smoothing in [0, 1]; default 0. */
   labelSmoothing?: number;
-  /** Per-class weights of the loss, length `classes`, each finite and >= 0. */
+  /** Per-class weights of the cross-entropy, length `classes`, each finite and >= 0 (a TypeError with `loss: 'focal'`). */
   weight?: FloatInput;
+  /** The training loss: `'crossEntropy'` (default) or `'focal'` (focal loss, see `focalLoss`). */
+  loss?: 'crossEntropy' | 'focal';
+  /** Focal loss: the exponent of (1 - q), a finite number >= 0; default 2. */
+  gamma?: number;
+  /** Focal loss: class weights, one number >= 0 for every class or one per class; default 1. */
+  alpha?: number | FloatInput;
 }
 
 export interface FitOptions extends TrainOptions {
@@ -477,6 +517,83 @@ export interface Xentropy {
     input: FloatInput,
     target: FloatInput,
     options?: BinaryCrossEntropyOptions,
+  ): LossWithGrad<number | Float32Array, Out>;
+
+  /**
+   * Multi-class focal loss (Lin et al. 2017): per row -sum_k alpha_k t_k (1 - q_k)^gamma log q_k, q the
+   * softmax of the input (or the clamped probabilities), t the target after label smoothing. `mean` divides by
+   * the number of non-ignored rows (N with dense targets).
+   * @returns the loss for 'mean' / 'sum'; per-row losses (N) for 'none'.
+   * @throws {TypeError} wrong argument types, `weight` or `zLoss` given, or `out` with a reduction other than 'none'.
+   * @throws {RangeError} wrong lengths, labels outside [0, C), `gamma` negative or not finite, `alpha` negative
+   * or of a length other than C, options out of range.
+   */
+  focalLoss(
+    input: FloatInput,
+    target: TargetInput,
+    options: FocalLossOptions & { reduction?: 'mean' | 'sum'; out?: undefined },
+  ): number;
+  focalLoss(input: FloatInput, target: TargetInput, options: FocalLossOptions & { reduction: 'none' }): Float32Array;
+  focalLoss(input: FloatInput, target: TargetInput, options: Omit<FocalLossOptions, 'out'>): number | Float32Array;
+  /**
+   * Focal loss and d loss / d input (N*C) in one pass; `out` receives the gradient (it must not be the input).
+   * @throws {TypeError | RangeError} as {@link Xentropy.focalLoss}.
+   */
+  focalLossWithGrad<G extends Out = Float32Array>(
+    input: FloatInput,
+    target: TargetInput,
+    options: FocalLossOptions & { reduction?: 'mean' | 'sum'; out?: G },
+  ): LossWithGrad<number, G>;
+  focalLossWithGrad<G extends Out = Float32Array>(
+    input: FloatInput,
+    target: TargetInput,
+    options: FocalLossOptions & { reduction: 'none'; out?: G },
+  ): LossWithGrad<Float32Array, G>;
+  focalLossWithGrad(
+    input: FloatInput,
+    target: TargetInput,
+    options: FocalLossOptions,
+  ): LossWithGrad<number | Float32Array, Out>;
+
+  /**
+   * Sigmoid focal loss, element-wise over any length, as torchvision.ops.sigmoid_focal_loss: with
+   * p = sigmoid(x) and p_t = p t + (1 - p)(1 - t), BCE(x, t) * (1 - p_t)^gamma, times alpha t + (1 - alpha)(1 - t).
+   * @throws {TypeError} wrong argument types, or `out` with a reduction other than 'none'.
+   * @throws {RangeError} lengths that disagree, targets outside [0, 1], `gamma` negative or not finite.
+   */
+  sigmoidFocalLoss(
+    input: FloatInput,
+    target: FloatInput,
+    options?: SigmoidFocalLossOptions & { reduction?: 'mean' | 'sum'; out?: undefined },
+  ): number;
+  sigmoidFocalLoss(
+    input: FloatInput,
+    target: FloatInput,
+    options: SigmoidFocalLossOptions & { reduction: 'none' },
+  ): Float32Array;
+  sigmoidFocalLoss(
+    input: FloatInput,
+    target: FloatInput,
+    options?: Omit<SigmoidFocalLossOptions, 'out'>,
+  ): number | Float32Array;
+  /**
+   * Sigmoid focal loss and its gradient in one pass; `out` receives the gradient and may be the input itself.
+   * @throws {TypeError | RangeError} as {@link Xentropy.sigmoidFocalLoss}.
+   */
+  sigmoidFocalLossWithGrad<G extends Out = Float32Array>(
+    input: FloatInput,
+    target: FloatInput,
+    options?: SigmoidFocalLossOptions & { reduction?: 'mean' | 'sum'; out?: G },
+  ): LossWithGrad<number, G>;
+  sigmoidFocalLossWithGrad<G extends Out = Float32Array>(
+    input: FloatInput,
+    target: FloatInput,
+    options: SigmoidFocalLossOptions & { reduction: 'none'; out?: G },
+  ): LossWithGrad<Float32Array, G>;
+  sigmoidFocalLossWithGrad(
+    input: FloatInput,
+    target: FloatInput,
+    options?: SigmoidFocalLossOptions,
   ): LossWithGrad<number | Float32Array, Out>;
 
   /**

@@ -11,12 +11,16 @@ import * as check from './check.js';
 import { Scratch } from './memory.js';
 
 export const OPTIMIZER = { sgd: 0, momentum: 1, adam: 2 };
+export const LOSS = { crossEntropy: 0, focal: 1 };
 const DEFAULTS = {
   learningRate: 0.01,
   optimizer: 'adam',
   l2: 0,
   labelSmoothing: 0,
   weight: null,
+  loss: 'crossEntropy',
+  gamma: 2,
+  alpha: 1,
   batchSize: 32,
   shuffle: true,
 };
@@ -35,6 +39,22 @@ export function trainOptions(fn, opts, classes, batching, base = DEFAULTS) {
     labelSmoothing: check.number(fn, 'labelSmoothing', o.labelSmoothing, base.labelSmoothing, { min: 0, max: 1 }),
     weight: base.weight,
   };
+  t.loss = check.oneOf(fn, 'loss', o.loss, Object.keys(LOSS), base.loss);
+  t.gamma = check.number(fn, 'gamma', o.gamma, base.gamma, { min: 0 });
+  // alpha (focal): one number >= 0 for every class, or one per class (held in `weight`'s slot of the core).
+  t.alpha = base.alpha;
+  if (typeof o.alpha === 'number' || o.alpha === undefined) {
+    t.alpha = check.number(fn, 'alpha', o.alpha, base.alpha, { min: 0 });
+  } else {
+    const a = check.sameLength(fn, 'options.alpha', check.floats(fn, 'options.alpha', o.alpha), classes);
+    check.finiteValues(fn, 'options.alpha', a, 0);
+    t.alpha = { length: classes, data: Float32Array.from(a.wasm ? a.wasm.array : a.data) };
+  }
+  if (t.loss === 'focal' && o.weight !== undefined) {
+    throw new TypeError(
+      `${fn}: options.weight applies to loss 'crossEntropy'; the focal loss's class weights are options.alpha`,
+    );
+  }
   if (o.weight !== undefined) {
     const w = check.sameLength(fn, 'options.weight', check.floats(fn, 'options.weight', o.weight), classes);
     check.finiteValues(fn, 'options.weight', w, 0);
@@ -45,6 +65,17 @@ export function trainOptions(fn, opts, classes, batching, base = DEFAULTS) {
     t.shuffle = check.boolean(fn, 'options.shuffle', o.shuffle, base.shuffle);
   }
   return t;
+}
+
+/** The class-weight pointer of trainStep: `weight` for cross-entropy, a per-class `alpha` for focal loss. */
+export function classWeights(s, t) {
+  if (t.loss === 'focal') return typeof t.alpha === 'number' ? 0 : s.floats(t.alpha);
+  return t.weight ? s.floats(t.weight) : 0;
+}
+
+/** The loss arguments of the core's trainStep: kind, gamma, and alpha for every class (when not per class). */
+export function lossArgs(t) {
+  return [LOSS[t.loss], t.gamma, typeof t.alpha === 'number' ? t.alpha : 1];
 }
 
 /** A wasm allocation the Classifier needs for a batch of `rows` rows. */
@@ -149,14 +180,25 @@ export function createTrainer(memory, withScratch) {
       const ended = [];
       withScratch(fn, (s) => {
         const px = this.#X.wasm ? this.#X.wasm.ptr(fn, memory) : this.#px; // throws if it was freed
-        const pw = t.weight ? s.floats(t.weight) : 0;
+        const pw = classWeights(s, t);
         reserve(fn, handle, Math.min(t.batchSize, n));
         for (let b = 0; b < batches; b++) {
           if (this.#cursor === 0) this.#newEpoch(t.shuffle);
           const m = Math.min(t.batchSize, n - this.#cursor);
           const rows = this.#pidx + 4 * this.#cursor;
           const opt = OPTIMIZER[t.optimizer];
-          const loss = handle.trainStep(px, this.#py, rows, m, t.learningRate, opt, t.l2, t.labelSmoothing, pw);
+          const loss = handle.trainStep(
+            px,
+            this.#py,
+            rows,
+            m,
+            t.learningRate,
+            opt,
+            t.l2,
+            t.labelSmoothing,
+            pw,
+            ...lossArgs(t),
+          );
           this.#loss += m * loss;
           this.#correct += handle.lastCorrect();
           this.#cursor += m;

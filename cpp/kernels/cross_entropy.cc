@@ -8,6 +8,10 @@
 // where log q_j is -Infinity. With logits z, -log q_j = lse - z_j = log(s) + (m - z_j), where m = max z
 // and s = sum exp(z - m), and the gradient is the familiar
 //   d loss / d z_j = A * softmax(z)_j - a_j,   A = sum_j a_j.
+// z-loss (PaLM; Liger-Kernel's lse_square_scale) adds zeta * lse^2 to each counted row, lse = m + log(s), the
+// log-sum-exp the row already has; since d lse / d z_j = softmax(z)_j, it adds 2 * zeta * lse * softmax(z)_j
+// to the gradient, which is one more term in the factor of the stored exponentials:
+//   d loss / d z_j = (A + 2 zeta lse) * softmax(z)_j - a_j.
 #include <cmath>
 #include <vector>
 
@@ -22,6 +26,7 @@ struct Options {
   const float* weight;  // (c) or null
   float smoothing;
   float eps;          // probability clamp for from_probs
+  float z_loss;       // zeta, logits only
   double grad_scale;  // d reduced loss / d per-row loss, in output units
 };
 
@@ -83,9 +88,12 @@ double row_from_logits(const float* z, int32_t t, const float* a, size_t c, cons
     sum_a += wt;
     weighted += static_cast<double>(wt) * (static_cast<double>(m) - z[t]);
   }
+  // z-loss: lse = m + log(s) in float64 (log(s) in [0, log C]).
+  const double lse = o.z_loss != 0.0f ? static_cast<double>(m) + std::log(s) : 0.0;
+  const double z_term = o.z_loss != 0.0f ? static_cast<double>(o.z_loss) * lse * lse : 0.0;
   if (g) {
     const float scale = static_cast<float>(o.grad_scale);
-    const float k = static_cast<float>(o.grad_scale * sum_a / s);
+    const float k = static_cast<float>(o.grad_scale * (sum_a + 2.0 * o.z_loss * lse) / s);
     if (a) {
       grad_from_exp(g, a, c, k, scale);
     } else {
@@ -93,12 +101,12 @@ double row_from_logits(const float* z, int32_t t, const float* a, size_t c, cons
     }
     if (wt != 0.0f) g[t] -= wt * scale;
   }
-  if (sum_a == 0.0) return weighted;
-  if (logs && sum_a == 1.0) {
+  if (sum_a == 0.0) return weighted + z_term;
+  if (logs && sum_a == 1.0 && o.z_loss == 0.0f) {
     logs->add(s);
     return weighted;
   }
-  return sum_a * std::log(s) + weighted;
+  return sum_a * std::log(s) + weighted + z_term;
 }
 
 // One row from probabilities q (c): loss = sum_j a_j * -log(clamp(q_j, eps, 1)); the gradient
@@ -144,7 +152,7 @@ double cross_entropy(const Call& k, const float* x, const int32_t* labels, const
       for (size_t i = 0; i < n * c; i++) grad[i] = 0.0f;
     return NAN;
   }
-  const Options o{weight, smoothing, k.eps, base_scale / (reduction == kMean ? divisor : 1.0)};
+  const Options o{weight, smoothing, k.eps, k.z_loss, base_scale / (reduction == kMean ? divisor : 1.0)};
 
   // Coefficients: for labels with smoothing the shared part (eps / C) * w, computed once; for
   // distributions one row at a time.

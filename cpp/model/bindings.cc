@@ -22,9 +22,11 @@ xe::Classifier* make_classifier(int features, int classes, Ptr hidden, int hidde
 }
 Ptr classifier_parameters(xe::Classifier& m) { return reinterpret_cast<Ptr>(m.parameters()); }
 double classifier_train_step(xe::Classifier& m, Ptr x, Ptr labels, Ptr index, size_t n, float lr,
-                             int optimizer, float l2, float smoothing, Ptr weight) {
+                             int optimizer, float l2, float smoothing, Ptr weight, int loss, float gamma,
+                             float alpha) {
   return m.train_step(at<float>(x), at<int32_t>(labels), at<int32_t>(index), n, lr,
-                      static_cast<xe::Optimizer>(optimizer), l2, smoothing, at<float>(weight));
+                      static_cast<xe::Optimizer>(optimizer), l2, smoothing, at<float>(weight),
+                      static_cast<xe::Loss>(loss), gamma, alpha);
 }
 bool classifier_predict(xe::Classifier& m, Ptr x, size_t n, Ptr probs) {
   return m.predict(at<float>(x), n, at<float>(probs));

@@ -133,7 +133,8 @@ void Classifier::step(float lr, Optimizer optimizer, float l2) {
 }
 
 double Classifier::train_step(const float* x, const int32_t* labels, const int32_t* index, size_t n, float lr,
-                              Optimizer optimizer, float l2, float smoothing, const float* weight) {
+                              Optimizer optimizer, float l2, float smoothing, const float* weight,
+                              Loss loss_kind, float gamma, float alpha_all) {
   if (n == 0 || !reserve(n)) return NAN;
   if (index) {
     for (size_t i = 0; i < n; i++) {
@@ -155,7 +156,11 @@ double Classifier::train_step(const float* x, const int32_t* labels, const int32
   }
   last_correct_ = correct;
   // delta_[0] = d mean loss / d logits, in one fused pass with the loss.
-  const double loss = mean_cross_entropy_with_grad(logits, labels, weight, smoothing, delta_[0], n, classes_);
+  const double loss =
+      loss_kind == Loss::kFocal
+          ? mean_focal_loss_with_grad(logits, labels, weight, alpha_all, gamma, smoothing, delta_[0], n,
+                                      classes_)
+          : mean_cross_entropy_with_grad(logits, labels, weight, smoothing, delta_[0], n, classes_);
   backward(x, n);
   step(lr, optimizer, l2);
   return loss;

@@ -23,6 +23,9 @@
 
 namespace xe {
 
+// The training loss: the fused softmax cross-entropy, or focal loss (Lin et al. 2017; cpp/kernels/focal.cc).
+enum class Loss : int { kCrossEntropy = 0, kFocal = 1 };
+
 class Classifier {
  public:
   // hidden: (layers) hidden widths, each >= 1. Weights are drawn from a seeded uniform distribution
@@ -44,10 +47,12 @@ class Classifier {
 
   // One optimizer step on a batch. x: (rows, features), labels: (rows) in [0, classes), both indexed
   // through index (n) when it is not null (row i of the batch is x[index[i]]), else rows 0 .. n-1.
-  // weight: (classes) or null. Returns the mean loss of the forward pass before the update (NaN when
-  // reserve(n) fails, with nothing changed). Switching optimizer resets the optimizer state.
+  // loss: the cross-entropy (weight: (classes) or null) or the focal loss (gamma; weight: (classes) per-class
+  // alpha, or null for alpha_all on every class). Returns the mean loss of the forward pass before the update
+  // (NaN when reserve(n) fails, with nothing changed). Switching optimizer resets the optimizer state.
   double train_step(const float* x, const int32_t* labels, const int32_t* index, size_t n, float lr,
-                    Optimizer optimizer, float l2, float smoothing, const float* weight);
+                    Optimizer optimizer, float l2, float smoothing, const float* weight,
+                    Loss loss = Loss::kCrossEntropy, float gamma = 0.0f, float alpha_all = 1.0f);
   // Rows of the last train_step whose label scored highest (ties count as hits, as xe::evaluate).
   size_t last_correct() const { return last_correct_; }
 

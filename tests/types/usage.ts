@@ -22,7 +22,14 @@ async function main(): Promise<void> {
   const back: Float32Array = xe.softmaxBackward(probs, g, { classes: 3 });
   const sig: Float32Array = xe.sigmoid([0, 1]);
   const bce: number = xe.binaryCrossEntropy([0.5, -1], [1, 0], { posWeight: 2 });
-  const bceGrad: Float32Array = xe.binaryCrossEntropyWithGrad([0.5, -1], [1, 0]).grad;
+  const bceGrad: Float32Array = xe.binaryCrossEntropyWithGrad([0.5, -1], [1, 0], { labelSmoothing: 0.1 }).grad;
+  const focal: number = xe.focalLoss(logits, labels, { classes: 3, gamma: 2, alpha: [0.25, 1, 1] });
+  const focalRows: Float32Array = xe.focalLossWithGrad(logits, labels, { classes: 3, reduction: 'none' }).loss;
+  const sfocal: number = xe.sigmoidFocalLoss([0.5, -1], [1, 0], { gamma: 2, alpha: 0.25 });
+  const sfocalGrad: Float32Array = xe.sigmoidFocalLossWithGrad([0.5, -1], [1, 0]).grad;
+  const zl: number = xe.crossEntropyWithGrad(logits, labels, { classes: 3, zLoss: 1e-4 }).loss;
+  // @ts-expect-error focal loss takes alpha, not weight
+  xe.focalLoss(logits, labels, { classes: 3, weight: [1, 1, 1] });
   const h: Float32Array = xe.entropy(probs, { classes: 3 });
   const hMean: number = xe.entropy(probs, { classes: 3, reduction: 'mean' });
   const kl: number = xe.klDivergence(probs, logits, { classes: 3, from: 'logits' });
