@@ -87,13 +87,44 @@ void log_softmax(const Call& k, const void* x, float* y) {
   }
 }
 
-// p, g, dx: (n, c). dx = p * (g - <g, p>), the vector-Jacobian product of softmax.
-void softmax_backward(const Call& k, const float* p, const float* g, float* dx) {
-  const size_t n = k.outer, c = k.classes;
-  for (size_t i = 0; i < n; i++) {
-    const float* pi = p + i * c;
-    const float* gi = g + i * c;
-    float* di = dx + i * c;
+// The (c, inner) slabs of softmax_backward with the class axis not last, four positions per vector: the
+// dot products <g, p> per position, then dx = p * (g - dot). Each group's dot products are taken before its
+// stores, so dx may alias p or g.
+void softmax_backward_columns(const float* p, const float* g, float* dx, size_t c, size_t inner) {
+  size_t i = 0;
+#ifdef __wasm_simd128__
+  for (; i + 4 <= inner; i += 4) {
+    v128_t lo, hi;
+    col_dot4(p, g, c, inner, i, lo, hi);
+    const v128_t d = f64_to_f32x4(lo, hi);
+    for (size_t j = 0; j < c; j++) {
+      const size_t at = j * inner + i;
+      wasm_v128_store(dx + at,
+                      wasm_f32x4_mul(wasm_v128_load(p + at), wasm_f32x4_sub(wasm_v128_load(g + at), d)));
+    }
+  }
+#endif
+  for (; i < inner; i++) {
+    double dot = 0.0;
+    for (size_t j = 0; j < c; j++) dot += p[j * inner + i] * g[j * inner + i];
+    const float d = static_cast<float>(dot);
+    for (size_t j = 0; j < c; j++) dx[j * inner + i] = p[j * inner + i] * (g[j * inner + i] - d);
+  }
+}
+
+// p, g, dx: (outer, c, inner); p of k.dtype. dx = p * (g - <g, p>) along the class axis, the
+// vector-Jacobian product of softmax.
+void softmax_backward(const Call& k, const void* probs, const float* g, float* dx) {
+  const size_t n = k.outer, c = k.classes, inner = k.inner, size = c * inner;
+  const Input in(k, probs);
+  for (size_t o = 0; o < n; o++) {
+    const float* pi = in.slab(o);
+    const float* gi = g + o * size;
+    float* di = dx + o * size;
+    if (inner != 1) {
+      softmax_backward_columns(pi, gi, di, c, inner);
+      continue;
+    }
     size_t j = 0;
     double dot = 0.0;
 #ifdef __wasm_simd128__

@@ -51,6 +51,20 @@ inline void col_sum_exp4(const float* s, size_t c, size_t inner, size_t i, v128_
   }
 }
 
+// The four positions' sums of a[j] * b[j] (float32 products, as the row loops), in float64 lanes lo, hi.
+inline void col_dot4(const float* a, const float* b, size_t c, size_t inner, size_t i, v128_t& lo,
+                     v128_t& hi) {
+  lo = hi = wasm_f64x2_splat(0.0);
+  for (size_t j = 0; j < c; j++)
+    add_f64(wasm_f32x4_mul(wasm_v128_load(a + j * inner + i), wasm_v128_load(b + j * inner + i)), lo, hi);
+}
+
+// Four float64 lanes (lo, hi) into d[0..3], for the per-position scalar work (logs, divisions).
+inline void store_f64x4(double* d, v128_t lo, v128_t hi) {
+  wasm_v128_store(d, lo);
+  wasm_v128_store(d + 2, hi);
+}
+
 // Four float64 lanes (lo, hi) rounded to float32.
 inline v128_t f64_to_f32x4(v128_t lo, v128_t hi) {
   const v128_t a = wasm_f32x4_demote_f64x2_zero(lo), b = wasm_f32x4_demote_f64x2_zero(hi);
