@@ -1,5 +1,6 @@
 // softmax, log_softmax and softmax_backward.
 #include <cmath>
+#include <vector>
 
 #include "../simd/columns.h"
 #include "../simd/rows.h"
@@ -10,13 +11,14 @@ namespace xe {
 // The (classes, inner) slabs of softmax or log_softmax with the class axis not last, four positions per
 // vector: the max over the classes, the sum of exponentials (stored into y for softmax), then the scale
 // (softmax) or the affine map (log_softmax) per position.
+// Positions 0..count-1 of s and y, their classes `inner` apart; y may alias s.
 template <bool kLog>
-void softmax_columns(const float* s, float* y, size_t c, size_t inner, float scale) {
+void softmax_columns(const float* s, float* y, size_t c, size_t inner, size_t count, float scale) {
   size_t i = 0;
 #ifdef __wasm_simd128__
   const ExpConsts k;
   const v128_t vs = wasm_f32x4_splat(scale);
-  for (; i + 4 <= inner; i += 4) {
+  for (; i + 4 <= count; i += 4) {
     const v128_t m = col_max4(s, c, inner, i);
     v128_t lo, hi;
     col_sum_exp4(s, c, inner, i, m, vs, kLog ? nullptr : y, k, lo, hi);
@@ -38,7 +40,7 @@ void softmax_columns(const float* s, float* y, size_t c, size_t inner, float sca
     }
   }
 #endif
-  for (; i < inner; i++) {
+  for (; i < count; i++) {
     const float m = col_max(s, c, inner, i);
     const double sum = col_sum_exp(s, c, inner, i, m, scale, kLog ? nullptr : y);
     if (kLog) {
@@ -51,17 +53,31 @@ void softmax_columns(const float* s, float* y, size_t c, size_t inner, float sca
   }
 }
 
+// A whole (c, inner) slab through cache tiles (columns.h); y may alias s.
+template <bool kLog>
+void softmax_slab(const float* s, float* y, size_t c, size_t inner, float scale, float* tile) {
+  const size_t tw = tile_width(c);
+  if (inner <= tw) return softmax_columns<kLog>(s, y, c, inner, inner, scale);
+  for (size_t i = 0; i < inner; i += tw) {
+    const size_t w = inner - i < tw ? inner - i : tw;
+    tile_in(s, c, inner, i, w, tw, tile);
+    softmax_columns<kLog>(tile, tile, c, tw, w, scale);
+    tile_out(tile, c, tw, w, y, inner, i);
+  }
+}
+
 // x, y: (outer, c, inner). With inner = 1, three passes per row: the max (and min), then
 // exp((x - max) / T) stored into y while summing (Sum::kBlocked), then a scale of y by 1 / sum. For rows
 // that fit in cache this beats the one-pass online form, which needs two exponentials per element.
 void softmax(const Call& k, const void* x, float* y) {
   const size_t n = k.outer, c = k.classes, inner = k.inner, size = c * inner;
   const Input in(k, x);
+  std::vector<float> tile(inner > 1 ? c * tile_width(c) : 0);
   for (size_t o = 0; o < n; o++) {
     const float* xo = in.slab(o);
     float* yo = y + o * size;
     if (inner != 1) {
-      softmax_columns<false>(xo, yo, c, inner, k.inv_temperature);
+      softmax_slab<false>(xo, yo, c, inner, k.inv_temperature, tile.data());
       continue;
     }
     const double sum = row_sum_exp<Sum::kBlocked>(xo, c, row_range(xo, c), k.inv_temperature, yo);
@@ -74,11 +90,12 @@ void log_softmax(const Call& k, const void* x, float* y) {
   const size_t n = k.outer, c = k.classes, inner = k.inner, size = c * inner;
   const float inv_temperature = k.inv_temperature;
   const Input in(k, x);
+  std::vector<float> tile(inner > 1 ? c * tile_width(c) : 0);
   for (size_t o = 0; o < n; o++) {
     const float* xo = in.slab(o);
     float* yo = y + o * size;
     if (inner != 1) {
-      softmax_columns<true>(xo, yo, c, inner, inv_temperature);
+      softmax_slab<true>(xo, yo, c, inner, inv_temperature, tile.data());
       continue;
     }
     const RowRange r = row_range(xo, c);
