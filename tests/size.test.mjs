@@ -8,7 +8,9 @@ import { join } from 'node:path';
 import { gzipSync, constants } from 'node:zlib';
 import { packedFileList, repoRoot } from './lib/pkg-pack.mjs';
 
-const BUDGET = 80 * 1024; // everything shipped as JS + wasm, gzipped
+// everything shipped as JS + wasm, gzipped. 86 KiB from 80 in 0.2: every kernel gained a path over a class axis
+// that is not last and float16 widening (83.2 KiB when raised).
+const BUDGET = 86 * 1024;
 const KiB = (bytes) => `${(bytes / 1024).toFixed(1)} KiB`;
 const gzipped = (path) => {
   const bytes = readFileSync(path);

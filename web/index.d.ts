@@ -88,9 +88,6 @@ export interface Geometry {
   dim?: number;
 }
 
-/** One of the two is required: `{ classes }` or `{ shape }` (the methods' options include this). */
-export type Layout = { classes: number } | { shape: readonly number[] };
-
 export interface SoftmaxOptions extends Geometry {
   /** Divides the logits: softmax(x / temperature). A finite number > 0; default 1. */
   temperature?: number;
@@ -323,12 +320,12 @@ export interface Xentropy {
    * @throws {TypeError} wrong argument types (`classes` missing, `x` or `out` not a float array).
    * @throws {RangeError} a length that is not a multiple of C, `out` of the wrong length, `temperature` <= 0 or not finite.
    */
-  softmax<O extends Out = Float32Array>(x: FloatInput, options: SoftmaxOptions & Layout & { out?: O }): O;
+  softmax<O extends Out = Float32Array>(x: FloatInput, options: SoftmaxOptions & { out?: O }): O;
   /**
    * Log-softmax over each row, by log-sum-exp.
    * @throws {TypeError | RangeError} as {@link Xentropy.softmax}.
    */
-  logSoftmax<O extends Out = Float32Array>(x: FloatInput, options: SoftmaxOptions & Layout & { out?: O }): O;
+  logSoftmax<O extends Out = Float32Array>(x: FloatInput, options: SoftmaxOptions & { out?: O }): O;
   /**
    * The gradient through softmax: p * (g - sum(g * p)) per row (per position with `shape`; `dim` default -1). `out` may be `probs` or `gradOut` itself.
    * @throws {TypeError} wrong argument types. @throws {RangeError} lengths that disagree or are not a multiple of C.
@@ -336,7 +333,7 @@ export interface Xentropy {
   softmaxBackward<O extends Out = Float32Array>(
     probs: FloatInput,
     gradOut: FloatInput,
-    options: ClassesOptions & Layout & { out?: O },
+    options: ClassesOptions & { out?: O },
   ): O;
   /**
    * 1 / (1 + exp(-x)), element-wise. `out` may be `x` itself.
@@ -353,17 +350,17 @@ export interface Xentropy {
   crossEntropy(
     input: FloatInput,
     target: TargetInput,
-    options: CrossEntropyOptions & Layout & { reduction?: 'mean' | 'sum'; out?: undefined },
+    options: CrossEntropyOptions & { reduction?: 'mean' | 'sum'; out?: undefined },
   ): number;
   crossEntropy(
     input: FloatInput,
     target: TargetInput,
-    options: CrossEntropyOptions & Layout & { reduction: 'none' },
+    options: CrossEntropyOptions & { reduction: 'none' },
   ): Float32Array;
   crossEntropy(
     input: FloatInput,
     target: TargetInput,
-    options: Omit<CrossEntropyOptions, 'out'> & Layout,
+    options: Omit<CrossEntropyOptions, 'out'>,
   ): number | Float32Array;
   /**
    * Loss and d loss / d input (N*C) in one fused pass; `out` receives the gradient (it must not be the input).
@@ -372,17 +369,17 @@ export interface Xentropy {
   crossEntropyWithGrad<G extends Out = Float32Array>(
     input: FloatInput,
     target: TargetInput,
-    options: CrossEntropyOptions & Layout & { reduction?: 'mean' | 'sum'; out?: G },
+    options: CrossEntropyOptions & { reduction?: 'mean' | 'sum'; out?: G },
   ): LossWithGrad<number, G>;
   crossEntropyWithGrad<G extends Out = Float32Array>(
     input: FloatInput,
     target: TargetInput,
-    options: CrossEntropyOptions & Layout & { reduction: 'none'; out?: G },
+    options: CrossEntropyOptions & { reduction: 'none'; out?: G },
   ): LossWithGrad<Float32Array, G>;
   crossEntropyWithGrad(
     input: FloatInput,
     target: TargetInput,
-    options: CrossEntropyOptions & Layout,
+    options: CrossEntropyOptions,
   ): LossWithGrad<number | Float32Array, Out>;
 
   /**
@@ -430,9 +427,9 @@ export interface Xentropy {
    * @throws {TypeError} wrong argument types, or `out` with a reduction other than 'none'.
    * @throws {RangeError} a length that is not a multiple of C, options out of range.
    */
-  entropy(p: FloatInput, options: EntropyOptions & Layout & { reduction?: 'none' }): Float32Array;
-  entropy(p: FloatInput, options: EntropyOptions & Layout & { reduction: 'mean' | 'sum'; out?: undefined }): number;
-  entropy(p: FloatInput, options: Omit<EntropyOptions, 'out'> & Layout): number | Float32Array;
+  entropy(p: FloatInput, options: EntropyOptions & { reduction?: 'none' }): Float32Array;
+  entropy(p: FloatInput, options: EntropyOptions & { reduction: 'mean' | 'sum'; out?: undefined }): number;
+  entropy(p: FloatInput, options: Omit<EntropyOptions, 'out'>): number | Float32Array;
   /**
    * KL divergence D(p || q) = sum p (log p - log q) per row; mean over rows by default.
    * @throws {TypeError | RangeError} as {@link Xentropy.entropy}, and for `p` and `q` of different lengths.
@@ -440,14 +437,10 @@ export interface Xentropy {
   klDivergence(
     p: FloatInput,
     q: FloatInput,
-    options: KlDivergenceOptions & Layout & { reduction?: 'mean' | 'sum'; out?: undefined },
+    options: KlDivergenceOptions & { reduction?: 'mean' | 'sum'; out?: undefined },
   ): number;
-  klDivergence(
-    p: FloatInput,
-    q: FloatInput,
-    options: KlDivergenceOptions & Layout & { reduction: 'none' },
-  ): Float32Array;
-  klDivergence(p: FloatInput, q: FloatInput, options: Omit<KlDivergenceOptions, 'out'> & Layout): number | Float32Array;
+  klDivergence(p: FloatInput, q: FloatInput, options: KlDivergenceOptions & { reduction: 'none' }): Float32Array;
+  klDivergence(p: FloatInput, q: FloatInput, options: Omit<KlDivergenceOptions, 'out'>): number | Float32Array;
 
   /**
    * Loss, accuracy, top-k accuracies, perplexity and bits of logits against class labels.
