@@ -60,15 +60,15 @@ size_t call_size() { return sizeof(xe::Call); }
 void softmax(Ptr k, Ptr x, Ptr y) { xe::softmax(call(k), at<void>(x), at<float>(y)); }
 void log_softmax(Ptr k, Ptr x, Ptr y) { xe::log_softmax(call(k), at<void>(x), at<float>(y)); }
 void softmax_backward(Ptr k, Ptr p, Ptr g, Ptr dx) {
-  xe::softmax_backward(call(k), at<float>(p), at<float>(g), at<float>(dx));
+  xe::softmax_backward(call(k), at<void>(p), at<float>(g), at<float>(dx));
 }
-void sigmoid(Ptr k, Ptr x, Ptr y) { xe::sigmoid(call(k), at<float>(x), at<float>(y)); }
+void sigmoid(Ptr k, Ptr x, Ptr y) { xe::sigmoid(call(k), at<void>(x), at<float>(y)); }
 double cross_entropy(Ptr k, Ptr x, Ptr labels, Ptr target, Ptr weight, Ptr loss_out, Ptr grad) {
-  return xe::cross_entropy(call(k), at<float>(x), at<int32_t>(labels), at<float>(target), at<float>(weight),
+  return xe::cross_entropy(call(k), at<void>(x), at<int32_t>(labels), at<float>(target), at<float>(weight),
                            at<float>(loss_out), at<float>(grad));
 }
 double binary_cross_entropy(Ptr k, Ptr x, Ptr y, Ptr weight, Ptr loss_out, Ptr grad) {
-  return xe::binary_cross_entropy(call(k), at<float>(x), at<float>(y), at<float>(weight), at<float>(loss_out),
+  return xe::binary_cross_entropy(call(k), at<void>(x), at<float>(y), at<float>(weight), at<float>(loss_out),
                                   at<float>(grad));
 }
 double focal_loss(Ptr k, Ptr x, Ptr labels, Ptr target, Ptr alpha, Ptr loss_out, Ptr grad) {
@@ -79,9 +79,9 @@ double sigmoid_focal_loss(Ptr k, Ptr x, Ptr y, Ptr weight, Ptr loss_out, Ptr gra
   return xe::sigmoid_focal_loss(call(k), at<float>(x), at<float>(y), at<float>(weight), at<float>(loss_out),
                                 at<float>(grad));
 }
-double entropy(Ptr k, Ptr p, Ptr loss_out) { return xe::entropy(call(k), at<float>(p), at<float>(loss_out)); }
+double entropy(Ptr k, Ptr p, Ptr loss_out) { return xe::entropy(call(k), at<void>(p), at<float>(loss_out)); }
 double kl_divergence(Ptr k, Ptr p, Ptr q, Ptr loss_out) {
-  return xe::kl_divergence(call(k), at<float>(p), at<float>(q), at<float>(loss_out));
+  return xe::kl_divergence(call(k), at<void>(p), at<float>(q), at<float>(loss_out));
 }
 double evaluate(Ptr k, Ptr x, Ptr labels, Ptr rank) {
   return xe::evaluate(call(k), at<float>(x), at<int32_t>(labels), at<int32_t>(rank));

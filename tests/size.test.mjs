@@ -6,11 +6,10 @@ import assert from 'node:assert/strict';
 
 import { KiB, packageSizes, packageTable } from './lib/size.mjs';
 
-// Everything shipped as JS + wasm, gzipped. 80 KiB through 0.1 and the 0.2 plumbing (77.5 KiB measured);
-// the focal losses (cpp/kernels/focal.cc in both builds, web/focal.js) add 12.8 KiB, most of it the SIMD
-// build's sigmoid-focal and dense focal passes. Raised to 92 KiB on branch h7-losses, for review: the
-// alternative is compiling focal.cc for size at some cost in speed.
-const BUDGET = 92 * 1024;
+// Everything shipped as JS + wasm, gzipped. 80 KiB through 0.1; 0.2 adds the focal losses
+// (cpp/kernels/focal.cc in both builds, web/focal.js: 12.8 KiB, most of it the SIMD build's focal passes;
+// -Os for that file saves only 0.2 KiB) and the class-axis column paths with float16 widening (about 6 KiB).
+const BUDGET = 104 * 1024; // 101.6 KiB when set
 
 test(`size: the shipped JS and wasm are < ${KiB(BUDGET)} gzipped`, async () => {
   const sizes = await packageSizes();

@@ -158,7 +158,11 @@ export function labels(fn, name, t, n, c, ignoreIndex) {
   if (t instanceof WasmArray) {
     throw new TypeError(`${fn}: ${name}: class indices cannot be a WasmArray (it holds float32); use an Int32Array`);
   }
-  const typed = isIntArray(t) || t instanceof Float32Array || t instanceof Float64Array;
+  const typed =
+    isIntArray(t) ||
+    t instanceof Float32Array ||
+    t instanceof Float64Array ||
+    (DTYPES.float16 && t instanceof DTYPES.float16);
   if (!typed && !Array.isArray(t)) {
     throw new TypeError(
       `${fn}: ${name} must be an Int32Array, Uint32Array, Uint16Array, Uint8Array or number[], got ${describe(t)}`,

@@ -1,9 +1,21 @@
 // Type definitions for xentropy: softmax, cross-entropy and their gradients in WebAssembly SIMD.
 // Hand-written; checked by tests/types.test.mjs with `tsc --strict --noEmit`.
 
-/** A flat row-major float input: N rows of C classes as one array of length N*C. */
-export type FloatInput = Float32Array | Float64Array | readonly number[] | WasmArray;
-/** Class indices, one per row. Integer typed arrays are always read as indices. */
+/**
+ * `Float16Array` where the TypeScript lib has it (`lib: ["ESNext"]`, TypeScript >= 5.7), else nothing. Half
+ * floats are widened exactly to float32: results are bit-identical to a Float32Array of the same values.
+ */
+export type Float16Input = typeof globalThis extends { Float16Array: { prototype: infer T } } ? T : never;
+/**
+ * A flat row-major float input: N rows of C classes as one array of length N*C, or any shape with
+ * `{ shape, dim }`. A `Float16Array` (where the runtime has one) or float16 {@link WasmArray} crosses into wasm
+ * as halves (half the bytes to copy) for the main input; other float inputs are widened to float32 in JS.
+ */
+export type FloatInput = Float32Array | Float64Array | Float16Input | readonly number[] | WasmArray;
+/**
+ * Class indices, one per row (per position with `shape`: length P, in row-major order of the shape with
+ * `dim` removed). Integer typed arrays are always read as indices; `Uint16Array` never as half floats.
+ */
 export type LabelInput =
   Int32Array | Uint32Array | Uint16Array | Uint8Array | Uint8ClampedArray | Int16Array | Int8Array | readonly number[];
 /** A cross-entropy target: class indices (length N) or a distribution per row (length N*C). */
@@ -32,12 +44,18 @@ export function simdSupported(): boolean;
 /** The package version. */
 export const version: string;
 
-/** A float32 array in wasm memory: every function reads and writes it without copying. */
+/**
+ * A float32 (or float16) array in wasm memory: every function reads it, and a float32 one is also written,
+ * without copying. A float16 WasmArray is an input only: as `out` it is a TypeError (results are float32).
+ */
 export interface WasmArray {
-  /** Number of float32 elements. */
+  /** Number of elements. */
   readonly length: number;
+  /** `'float32'` (from `alloc(length)`) or `'float16'` (from `alloc(length, { dtype: 'float16' })`). */
+  readonly dtype: 'float32' | 'float16';
   /**
-   * A Float32Array view of the data. Re-read it after any call: wasm memory may grow and detach old views.
+   * A Float32Array view of the data (a Float16Array for dtype `'float16'`). Re-read it after any call: wasm
+   * memory may grow and detach old views.
    * @throws {Error} once freed.
    */
   readonly array: Float32Array;
@@ -48,24 +66,45 @@ export interface WasmArray {
   free(): void;
 }
 
-export interface SoftmaxOptions {
-  /** Number of classes C (row length); required, an integer >= 1. */
-  classes: number;
+/**
+ * The layout of the input: `classes` (rows of C, the classes last) or `shape` + `dim` (any rank, the class
+ * axis anywhere, read row-major as PyTorch does); one of `classes` and `shape` is required (else a
+ * TypeError). With both, `classes` must equal `shape[dim]` (else a RangeError). `{ classes: C }` is
+ * `{ shape: [N, C] }`.
+ */
+export interface Geometry {
+  /** Number of classes C (row length), an integer >= 1. */
+  classes?: number;
+  /**
+   * The input's shape: integers >= 0 whose product is its length (else a RangeError). A position is one
+   * index of every axis but `dim`; there are P = length / C of them (0 for an empty input).
+   */
+  shape?: readonly number[];
+  /**
+   * The class axis of `shape`, in [-rank, rank) (negative counts from the end; else a RangeError). Default
+   * -1 for softmax, logSoftmax and softmaxBackward; 1 for the losses, entropy and klDivergence (PyTorch's
+   * (N, C, d1, ..., dk)), 0 when the rank is 1. Without `shape`, a TypeError.
+   */
+  dim?: number;
+}
+
+export interface SoftmaxOptions extends Geometry {
   /** Divides the logits: softmax(x / temperature). A finite number > 0; default 1. */
   temperature?: number;
   /** Write the N*C result here and return it. */
   out?: Out;
 }
 
-export interface ClassesOptions {
-  /** Number of classes C; required, an integer >= 1. */
-  classes: number;
+export interface ClassesOptions extends Geometry {
   out?: Out;
 }
 
-export interface CrossEntropyOptions {
-  /** Number of classes C; required, an integer >= 1. */
-  classes: number;
+/**
+ * With `shape`, class-index targets have length P (PyTorch's target (N, d1, ..., dk)), dense targets the
+ * input's length and layout; per-position losses (`'none'`) have length P, and `'mean'` divides as PyTorch
+ * over N·d1···dk.
+ */
+export interface CrossEntropyOptions extends Geometry {
   /** `'logits'` (default; stable log-sum-exp) or `'probs'` (clamped to [eps, 1]). */
   from?: 'logits' | 'probs';
   /** `'mean'` (default: weighted mean over non-ignored rows), `'sum'` or `'none'` (per-row losses). */
@@ -138,9 +177,8 @@ export interface BinaryCrossEntropyOptions {
   out?: Out;
 }
 
-export interface EntropyOptions {
-  /** Number of classes C; required. */
-  classes: number;
+/** One value per position (length P with `shape`). */
+export interface EntropyOptions extends Geometry {
   /** Logarithm base, default Math.E. */
   base?: number;
   /** `'none'` (default: one value per row), `'mean'` or `'sum'` over rows. */
@@ -149,9 +187,8 @@ export interface EntropyOptions {
   out?: Out;
 }
 
-export interface KlDivergenceOptions {
-  /** Number of classes C; required. */
-  classes: number;
+/** One value per position (length P with `shape`); q has p's length and layout. */
+export interface KlDivergenceOptions extends Geometry {
   /** Logarithm base, default Math.E. */
   base?: number;
   /** `'mean'` (default: over rows, PyTorch's batchmean), `'sum'` or `'none'`. */
@@ -405,14 +442,17 @@ export interface Xentropy {
   readonly version: string;
 
   /**
-   * A zero-filled float32 array in wasm memory, usable wherever an array is accepted, without copies.
-   * @throws {TypeError} when `length` is not a number.
-   * @throws {RangeError} when `length` is not an integer >= 0 or the memory cannot be had.
+   * A zero-filled array in wasm memory, usable wherever an array is accepted, without copies: float32, or
+   * with `{ dtype: 'float16' }` half floats (an input only, never an `out`).
+   * @throws {TypeError} when `length` is not a number, `dtype` not a string, or `'float16'` where the runtime
+   * has no Float16Array.
+   * @throws {RangeError} when `length` is not an integer >= 0, `dtype` neither `'float32'` nor `'float16'`,
+   * or the memory cannot be had.
    */
-  alloc(length: number): WasmArray;
+  alloc(length: number, options?: { dtype?: 'float32' | 'float16' }): WasmArray;
 
   /**
-   * Softmax over each row of C classes: exp(x / T - max) / sum. `-Infinity` gives exactly 0; NaN propagates.
+   * Softmax over each row of C classes (or along axis `dim` of `shape`, default the last): exp(x / T - max) / sum. `-Infinity` gives exactly 0; NaN propagates.
    * @returns `out` if given, else a new Float32Array of N*C.
    * @throws {TypeError} wrong argument types (`classes` missing, `x` or `out` not a float array).
    * @throws {RangeError} a length that is not a multiple of C, `out` of the wrong length, `temperature` <= 0 or not finite.
@@ -424,7 +464,7 @@ export interface Xentropy {
    */
   logSoftmax<O extends Out = Float32Array>(x: FloatInput, options: SoftmaxOptions & { out?: O }): O;
   /**
-   * The gradient through softmax: p * (g - sum(g * p)) per row. `out` may be `probs` or `gradOut` itself.
+   * The gradient through softmax: p * (g - sum(g * p)) per row (per position with `shape`; `dim` default -1). `out` may be `probs` or `gradOut` itself.
    * @throws {TypeError} wrong argument types. @throws {RangeError} lengths that disagree or are not a multiple of C.
    */
   softmaxBackward<O extends Out = Float32Array>(

@@ -8,6 +8,8 @@ import { Memory, Scratch, WasmArray } from './memory.js';
 // (copy in, compute in place, copy out). One in-place buffer instead of an input and an output copy
 // measured ~9% faster at 512x1000; the block size itself measured within noise (2^13 to the whole array).
 const BLOCK_FLOATS = 1 << 16;
+// The span element-wise kernels widen float16 input in: kSpan of cpp/simd/rows.h.
+const SPAN = 16384;
 
 export function createRunner(core) {
   const memory = new Memory(core);
@@ -79,8 +81,14 @@ export function createRunner(core) {
     return { dtype: DTYPE.float16, work: s.alloc(g.classes * g.inner * 4) };
   }
 
+  /** As input, for element-wise kernels, which widen spans of at most SPAN elements (kSpan, cpp/simd/rows.h). */
+  function inputSpans(s, X) {
+    if (X.dtype !== 'float16') return {};
+    return { dtype: DTYPE.float16, work: s.alloc(Math.max(1, Math.min(X.length, SPAN)) * 4) };
+  }
+
   /** Writes the description of one kernel call (fields of cpp/call.h, camelCase) and returns its address. */
   const call = (fields) => description.set(fields);
 
-  return { core, memory, call, withScratch, result, blockwise, input };
+  return { core, memory, call, withScratch, result, blockwise, input, inputSpans };
 }

@@ -1,4 +1,4 @@
-// softmax, logSoftmax and softmaxBackward over rows of C classes (cpp/kernels/softmax.cc).
+// softmax, logSoftmax and softmaxBackward along a class axis (cpp/kernels/softmax.cc).
 import * as check from './check.js';
 
 export function createSoftmax({ core, memory, call, withScratch, result, blockwise, input }) {
@@ -24,19 +24,21 @@ export function createSoftmax({ core, memory, call, withScratch, result, blockwi
     };
   }
 
+  // softmaxBackward: probs (main input, float16 crosses as halves) and gradOut (float32) of the same layout.
   function softmaxBackward(probs, gradOut, opts) {
     const fn = 'softmaxBackward';
     const o = check.options(fn, opts, true);
-    const c = check.classes(fn, o.classes);
     const P = check.floats(fn, 'probs', probs);
-    const n = check.rows(fn, 'probs', P.length, c);
+    const g = check.geometry(fn, o, 'probs', P.length, -1);
     const G = check.sameLength(fn, 'gradOut', check.floats(fn, 'gradOut', gradOut), P.length);
     const out = check.out(fn, o.out, P.length, memory);
     return withScratch(fn, (s) => {
+      const dtype = input(s, P, g);
       const pp = s.floats(P);
-      const pg = s.floats(G);
-      const r = result(s, out, P.length, [P, G], true); // dx may alias p or g (cpp/xentropy.h)
-      core.softmaxBackward(call({ outer: n, classes: c }), pp, pg, r.ptr);
+      const pg = s.floats32(G);
+      // dx may alias p or g (cpp/xentropy.h); a float16 array is never an out.
+      const r = result(s, out, P.length, [P, G], true);
+      core.softmaxBackward(call({ outer: g.outer, classes: g.classes, inner: g.inner, ...dtype }), pp, pg, r.ptr);
       return r.finish();
     });
   }

@@ -11,31 +11,38 @@
 // The terms are computed in float32 (SIMD); the reduction accumulates in float64.
 #include <cmath>
 
-#include "../simd/vmath.h"
+#include "../simd/rows.h"
 #include "../xentropy.h"
 #include "elementwise.h"
 
 namespace xe {
 
-// x, y: (len). With e = exp(-|x|): sigmoid(x) = 1 / (1 + e) for x >= 0 and e / (1 + e) otherwise,
-// so the exponential never overflows and both tails keep full relative precision.
-void sigmoid(const Call& call, const float* x, float* y) {
+// x, y: (len); x of k.dtype. With e = exp(-|x|): sigmoid(x) = 1 / (1 + e) for x >= 0 and e / (1 + e)
+// otherwise, so the exponential never overflows and both tails keep full relative precision. Spans of
+// kSpan elements, so that float16 input widens into a bounded work buffer.
+void sigmoid(const Call& call, const void* input, float* out) {
   const size_t len = call.length();
-  size_t j = 0;
+  const Input in(call, input);
+  for (size_t at = 0; at < len; at += kSpan) {
+    const size_t span = len - at < kSpan ? len - at : kSpan;
+    const float* x = in.span(at, span);
+    float* y = out + at;
+    size_t j = 0;
 #ifdef __wasm_simd128__
-  const ExpConsts k;
-  const v128_t one = wasm_f32x4_splat(1.0f), zero = wasm_f32x4_splat(0.0f);
-  for (; j + 4 <= len; j += 4) {
-    const v128_t v = wasm_v128_load(x + j);
-    const v128_t e = exp_nonpos(wasm_f32x4_neg(wasm_f32x4_abs(v)), k);
-    const v128_t r = wasm_f32x4_div(one, wasm_f32x4_add(one, e));
-    wasm_v128_store(y + j, wasm_v128_bitselect(r, wasm_f32x4_mul(e, r), wasm_f32x4_ge(v, zero)));
-  }
+    const ExpConsts k;
+    const v128_t one = wasm_f32x4_splat(1.0f), zero = wasm_f32x4_splat(0.0f);
+    for (; j + 4 <= span; j += 4) {
+      const v128_t v = wasm_v128_load(x + j);
+      const v128_t e = exp_nonpos(wasm_f32x4_neg(wasm_f32x4_abs(v)), k);
+      const v128_t r = wasm_f32x4_div(one, wasm_f32x4_add(one, e));
+      wasm_v128_store(y + j, wasm_v128_bitselect(r, wasm_f32x4_mul(e, r), wasm_f32x4_ge(v, zero)));
+    }
 #endif
-  for (; j < len; j++) {
-    const float e = exp_nonpos(-std::fabs(x[j]));
-    const float r = 1.0f / (1.0f + e);
-    y[j] = x[j] >= 0.0f ? r : e * r;
+    for (; j < span; j++) {
+      const float e = exp_nonpos(-std::fabs(x[j]));
+      const float r = 1.0f / (1.0f + e);
+      y[j] = x[j] >= 0.0f ? r : e * r;
+    }
   }
 }
 
@@ -147,18 +154,27 @@ double bce_probs(const float* x, const float* y, const float* weight, float* los
 
 }  // namespace
 
-// x, y, weight, loss_out, grad: (len); weight, loss_out and grad may be null.
-double binary_cross_entropy(const Call& k, const float* x, const float* y, const float* weight,
+// x, y, weight, loss_out, grad: (len), x of k.dtype; weight, loss_out and grad may be null. Spans of
+// kSpan elements (float16 x widens one span at a time), their float64 sums added in order.
+double binary_cross_entropy(const Call& k, const void* input, const float* y, const float* weight,
                             float* loss_out, float* grad) {
   const size_t len = k.length();
   const bool mean = k.reduction == kMean;
   if (mean && len == 0) return NAN;
   const double scale = k.base_scale / (mean ? static_cast<double>(len) : 1.0);
   const float out_scale = static_cast<float>(k.base_scale), grad_scale = static_cast<float>(scale);
-  const double total = k.from_probs ? bce_probs(x, y, weight, loss_out, grad, len, k.pos_weight, k.eps,
-                                                k.smoothing, out_scale, grad_scale)
-                                    : bce_logits(x, y, weight, loss_out, grad, len, k.pos_weight, k.smoothing,
-                                                 out_scale, grad_scale);
+  const Input in(k, input);
+  double total = 0.0;
+  for (size_t at = 0; at < len; at += kSpan) {
+    const size_t n = len - at < kSpan ? len - at : kSpan;
+    const float* x = in.span(at, n);
+    const float* w = weight ? weight + at : nullptr;
+    float* lo = loss_out ? loss_out + at : nullptr;
+    float* g = grad ? grad + at : nullptr;
+    total += k.from_probs
+                 ? bce_probs(x, y + at, w, lo, g, n, k.pos_weight, k.eps, k.smoothing, out_scale, grad_scale)
+                 : bce_logits(x, y + at, w, lo, g, n, k.pos_weight, k.smoothing, out_scale, grad_scale);
+  }
   return total * (mean ? scale : k.base_scale);
 }
 

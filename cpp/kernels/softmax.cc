@@ -1,5 +1,6 @@
 // softmax, log_softmax and softmax_backward.
 #include <cmath>
+#include <vector>
 
 #include "../simd/columns.h"
 #include "../simd/rows.h"
@@ -10,13 +11,14 @@ namespace xe {
 // The (classes, inner) slabs of softmax or log_softmax with the class axis not last, four positions per
 // vector: the max over the classes, the sum of exponentials (stored into y for softmax), then the scale
 // (softmax) or the affine map (log_softmax) per position.
+// Positions 0..count-1 of s and y, their classes `inner` apart; y may alias s.
 template <bool kLog>
-void softmax_columns(const float* s, float* y, size_t c, size_t inner, float scale) {
+void softmax_columns(const float* s, float* y, size_t c, size_t inner, size_t count, float scale) {
   size_t i = 0;
 #ifdef __wasm_simd128__
   const ExpConsts k;
   const v128_t vs = wasm_f32x4_splat(scale);
-  for (; i + 4 <= inner; i += 4) {
+  for (; i + 4 <= count; i += 4) {
     const v128_t m = col_max4(s, c, inner, i);
     v128_t lo, hi;
     col_sum_exp4(s, c, inner, i, m, vs, kLog ? nullptr : y, k, lo, hi);
@@ -38,7 +40,7 @@ void softmax_columns(const float* s, float* y, size_t c, size_t inner, float sca
     }
   }
 #endif
-  for (; i < inner; i++) {
+  for (; i < count; i++) {
     const float m = col_max(s, c, inner, i);
     const double sum = col_sum_exp(s, c, inner, i, m, scale, kLog ? nullptr : y);
     if (kLog) {
@@ -51,6 +53,19 @@ void softmax_columns(const float* s, float* y, size_t c, size_t inner, float sca
   }
 }
 
+// A whole (c, inner) slab through cache tiles (columns.h); y may alias s.
+template <bool kLog>
+void softmax_slab(const float* s, float* y, size_t c, size_t inner, float scale, float* tile) {
+  const size_t tw = tile_width(c);
+  if (inner <= tw) return softmax_columns<kLog>(s, y, c, inner, inner, scale);
+  for (size_t i = 0; i < inner; i += tw) {
+    const size_t w = inner - i < tw ? inner - i : tw;
+    tile_in(s, c, inner, i, w, tw, tile);
+    softmax_columns<kLog>(tile, tile, c, tw, w, scale);
+    tile_out(tile, c, tw, w, y, inner, i);
+  }
+}
+
 // x, y: (outer, c, inner). With inner = 1, three passes per row: the max (and min), then
 // exp((x - max) / T) stored into y while summing (Sum::kBlocked), then a scale of y by 1 / sum. For rows
 // that fit in cache this beats the one-pass online form, which needs two exponentials per element.
@@ -60,8 +75,9 @@ void softmax(const Call& k, const void* x, float* y) {
   const float inv_temperature = k.inv_temperature;
   const Input in(k, x);
   if (inner != 1) {
+    std::vector<float> tile(c * tile_width(c));
     for (size_t o = 0; o < n; o++)
-      softmax_columns<false>(in.slab(o), y + o * size, c, inner, inv_temperature);
+      softmax_slab<false>(in.slab(o), y + o * size, c, inner, inv_temperature, tile.data());
     return;
   }
   for (size_t i = 0; i < n; i++) {
@@ -78,7 +94,9 @@ void log_softmax(const Call& k, const void* x, float* y) {
   const float inv_temperature = k.inv_temperature;
   const Input in(k, x);
   if (inner != 1) {
-    for (size_t o = 0; o < n; o++) softmax_columns<true>(in.slab(o), y + o * size, c, inner, inv_temperature);
+    std::vector<float> tile(c * tile_width(c));
+    for (size_t o = 0; o < n; o++)
+      softmax_slab<true>(in.slab(o), y + o * size, c, inner, inv_temperature, tile.data());
     return;
   }
   for (size_t i = 0; i < n; i++) {
@@ -89,13 +107,44 @@ void log_softmax(const Call& k, const void* x, float* y) {
   }
 }
 
-// p, g, dx: (n, c). dx = p * (g - <g, p>), the vector-Jacobian product of softmax.
-void softmax_backward(const Call& k, const float* p, const float* g, float* dx) {
-  const size_t n = k.outer, c = k.classes;
-  for (size_t i = 0; i < n; i++) {
-    const float* pi = p + i * c;
-    const float* gi = g + i * c;
-    float* di = dx + i * c;
+// The (c, inner) slabs of softmax_backward with the class axis not last, four positions per vector: the
+// dot products <g, p> per position, then dx = p * (g - dot). Each group's dot products are taken before its
+// stores, so dx may alias p or g.
+void softmax_backward_columns(const float* p, const float* g, float* dx, size_t c, size_t inner) {
+  size_t i = 0;
+#ifdef __wasm_simd128__
+  for (; i + 4 <= inner; i += 4) {
+    v128_t lo, hi;
+    col_dot4(p, g, c, inner, i, lo, hi);
+    const v128_t d = f64_to_f32x4(lo, hi);
+    for (size_t j = 0; j < c; j++) {
+      const size_t at = j * inner + i;
+      wasm_v128_store(dx + at,
+                      wasm_f32x4_mul(wasm_v128_load(p + at), wasm_f32x4_sub(wasm_v128_load(g + at), d)));
+    }
+  }
+#endif
+  for (; i < inner; i++) {
+    double dot = 0.0;
+    for (size_t j = 0; j < c; j++) dot += p[j * inner + i] * g[j * inner + i];
+    const float d = static_cast<float>(dot);
+    for (size_t j = 0; j < c; j++) dx[j * inner + i] = p[j * inner + i] * (g[j * inner + i] - d);
+  }
+}
+
+// p, g, dx: (outer, c, inner); p of k.dtype. dx = p * (g - <g, p>) along the class axis, the
+// vector-Jacobian product of softmax.
+void softmax_backward(const Call& k, const void* probs, const float* g, float* dx) {
+  const size_t n = k.outer, c = k.classes, inner = k.inner, size = c * inner;
+  const Input in(k, probs);
+  for (size_t o = 0; o < n; o++) {
+    const float* pi = in.slab(o);
+    const float* gi = g + o * size;
+    float* di = dx + o * size;
+    if (inner != 1) {
+      softmax_backward_columns(pi, gi, di, c, inner);
+      continue;
+    }
     size_t j = 0;
     double dot = 0.0;
 #ifdef __wasm_simd128__

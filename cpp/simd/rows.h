@@ -12,7 +12,11 @@ namespace xe {
 // The main float input of a call as float32, one slab at a time: slab(o) is the (classes, inner) block of
 // outer index o (a row when inner = 1). float32 is read in place; float16 is widened into the call's work
 // buffer (web/ allocates classes * inner floats), so halves cross into wasm and every kernel reads
-// float32. A slab stays valid until the next slab() call.
+// float32. A slab stays valid until the next slab() call. Element-wise kernels read spans instead:
+// span(i, n) is elements i..i+n-1, n <= kSpan (web/ allocates kSpan floats of work for them, or the
+// length when smaller).
+constexpr size_t kSpan = 16384;
+
 class Input {
  public:
   Input(const Call& k, const void* x)
@@ -23,6 +27,11 @@ class Input {
   const float* slab(size_t o) const {
     if (!half_) return static_cast<const float*>(x_) + o * size_;
     widen_halves(static_cast<const uint16_t*>(x_) + o * size_, work_, size_);
+    return work_;
+  }
+  const float* span(size_t i, size_t n) const {
+    if (!half_) return static_cast<const float*>(x_) + i;
+    widen_halves(static_cast<const uint16_t*>(x_) + i, work_, n);
     return work_;
   }
 

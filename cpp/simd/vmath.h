@@ -127,15 +127,28 @@ inline float half_to_float(uint16_t h) {
 }
 
 #ifdef __wasm_simd128__
-// Four halves, the same operations as half_to_float.
-inline v128_t half_to_float(const uint16_t* p) {
-  const v128_t h = wasm_u32x4_load16x4(p);
-  const v128_t e = wasm_v128_and(h, wasm_i32x4_splat(0x7fff));
-  const v128_t shifted = wasm_i32x4_shl(e, 13);
-  const v128_t finite = wasm_f32x4_mul(shifted, wasm_f32x4_splat(0x1p112f));
-  const v128_t special = wasm_v128_or(shifted, wasm_i32x4_splat(0x7f800000));
-  const v128_t v = wasm_v128_bitselect(special, finite, wasm_i32x4_ge(e, wasm_i32x4_splat(0x7c00)));
-  return wasm_v128_or(v, wasm_i32x4_shl(wasm_v128_and(h, wasm_i32x4_splat(0x8000)), 16));
+// The splatted constants of half_to_float, loaded once per call as ExpConsts below (inline v128.const
+// values were rematerialised at every use and made widening cost as much as a softmax).
+extern uint32_t half_consts[5][4];
+struct HalfConsts {
+  v128_t low15, scale, exponent, special, sign;
+  HalfConsts()
+      : low15(wasm_v128_load(half_consts[0])),
+        scale(wasm_v128_load(half_consts[1])),
+        exponent(wasm_v128_load(half_consts[2])),
+        special(wasm_v128_load(half_consts[3])),
+        sign(wasm_v128_load(half_consts[4])) {}
+};
+
+// Four halves, zero-extended to 32-bit lanes, as half_to_float: the finite result of the multiplication is
+// 2^16 or more exactly when the half is an infinity or a NaN (exponent 31), which then take the all-ones
+// exponent instead. A float comparison rather than an integer one: wasm has no unsigned 32-bit compare.
+inline v128_t half_to_float(v128_t h, const HalfConsts& k) {
+  const v128_t shifted = wasm_i32x4_shl(wasm_v128_and(h, k.low15), 13);
+  const v128_t finite = wasm_f32x4_mul(shifted, k.scale);
+  const v128_t v =
+      wasm_v128_bitselect(wasm_v128_or(shifted, k.exponent), finite, wasm_f32x4_ge(finite, k.special));
+  return wasm_v128_or(v, wasm_i32x4_shl(wasm_v128_and(h, k.sign), 16));
 }
 #endif
 
@@ -143,7 +156,12 @@ inline v128_t half_to_float(const uint16_t* p) {
 inline void widen_halves(const uint16_t* h, float* f, size_t n) {
   size_t i = 0;
 #ifdef __wasm_simd128__
-  for (; i + 4 <= n; i += 4) wasm_v128_store(f + i, half_to_float(h + i));
+  const HalfConsts k;
+  for (; i + 8 <= n; i += 8) {  // eight halves per load, zero-extended to two vectors of 32-bit lanes
+    const v128_t v = wasm_v128_load(h + i);
+    wasm_v128_store(f + i, half_to_float(wasm_u32x4_extend_low_u16x8(v), k));
+    wasm_v128_store(f + i + 4, half_to_float(wasm_u32x4_extend_high_u16x8(v), k));
+  }
 #endif
   for (; i < n; i++) f[i] = half_to_float(h[i]);
 }

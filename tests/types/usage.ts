@@ -62,8 +62,6 @@ async function main(): Promise<void> {
 
   // @ts-expect-error out applies to reduction 'none' only
   xe.crossEntropy(logits, labels, { classes: 3, reduction: 'sum', out: new Float32Array(2) });
-  // @ts-expect-error classes is required
-  xe.softmax(logits, {});
   // @ts-expect-error reduction is one of 'mean' | 'sum' | 'none'
   xe.crossEntropy(logits, labels, { classes: 3, reduction: 'avg' });
   // @ts-expect-error a string is not an input
@@ -75,9 +73,26 @@ async function main(): Promise<void> {
   // @ts-expect-error 'none' returns an array, not a number
   const wrong: number = xe.crossEntropy(logits, labels, { classes: 3, reduction: 'none' });
 
+  // N-D inputs: shape and dim (segmentation logits (N, C, H, W), labels (N, H, W)).
+  const seg = new Float32Array(2 * 4 * 3 * 3);
+  const segLabels = new Uint8Array(2 * 3 * 3);
+  const segLoss: number = xe.crossEntropy(seg, segLabels, { shape: [2, 4, 3, 3], dim: 1 });
+  const segGrad: Float32Array = xe.crossEntropyWithGrad(seg, segLabels, { shape: [2, 4, 3, 3] }).grad;
+  const segProbs: Float32Array = xe.softmax(seg, { shape: [2, 4, 3, 3], dim: 1 });
+  const segH: Float32Array = xe.entropy(segProbs, { shape: [2, 4, 3, 3] });
+  const half: WasmArray = xe.alloc(seg.length, { dtype: 'float16' });
+  const dtype: 'float32' | 'float16' = half.dtype;
+  // @ts-expect-error dtype is 'float32' or 'float16'
+  xe.alloc(4, { dtype: 'float64' });
+  // @ts-expect-error shape is an array of numbers
+  xe.softmax(seg, { shape: '2,4,3,3' });
   console.log(
     simd,
     v,
+    segLoss,
+    segGrad,
+    segH,
+    dtype,
     probs,
     logp,
     loss,
