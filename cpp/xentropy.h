@@ -62,7 +62,8 @@ void top_k(const Call& k, const float* x, float* work, int32_t* indices, float* 
 // from probabilities -log(clamp(p_t, eps, 1))) added to the returned sum, and rank[i] = the label's place
 // in topK's order (0 when the first largest entry is the label); rank[i] = -1 for ignored positions.
 // Report accumulators, each null when not wanted, added to (the caller zeroes them once):
-//   confusion: (c, c) counts, row = label, column = the first largest entry;
+//   confusion: (c, c) counts, row = label, column = the first largest entry, then (c) the labels' counts
+//     and (c) the predictions' counts (its row and column sums, kept so a report needs no O(c^2) pass);
 //   bins: (3, k.bins): per calibration bin its count, its sum of confidences (the prediction's
 //     probability) and its number of correct predictions;
 //   brier: one double, the sum over positions of sum_j (p_j - [j == t])^2.

@@ -75,34 +75,52 @@ size_t first_best(const float* z, size_t c) {
   return best;
 }
 
-// s = sum_j e_j with e_j = exp((z_j - m) * scale), and *squares = sum_j e_j^2, both in float64.
-double sum_exp_squares(const float* z, size_t c, float m, float scale, double* squares) {
+// s = sum_j e_j with e_j = exp((z_j - m) * scale), and *squares = sum_j e_j^2, both in float64: the
+// exponential pass of row_sum_exp with one more accumulation. kClamp as there (see needs_clamp).
+#ifdef __wasm_simd128__
+template <bool kClamp>
+__attribute__((noinline)) double sum_exp_squares_simd(const float* z, size_t c, float m, float scale,
+                                                      double* squares) {
+  const ExpConsts k;
+  const v128_t vm = wasm_f32x4_splat(m), vs = wasm_f32x4_splat(scale);
+  auto exp_at = [&](const float* p) {
+    return exp_nonpos<kClamp>(wasm_f32x4_mul(wasm_f32x4_sub(wasm_v128_load(p), vm), vs), k);
+  };
+  v128_t s_lo = wasm_f64x2_splat(0.0), s_hi = s_lo, q_lo = s_lo, q_hi = s_lo;
   size_t j = 0;
-  double s = 0.0, q = 0.0;
+  for (; j + 8 <= c; j += 8) {
+    const v128_t e0 = exp_at(z + j), e1 = exp_at(z + j + 4);
+    add_f64(e0, s_lo, s_hi);
+    add_f64(e1, s_lo, s_hi);
+    add_f64(wasm_f32x4_add(wasm_f32x4_mul(e0, e0), wasm_f32x4_mul(e1, e1)), q_lo, q_hi);
+  }
+  for (; j + 4 <= c; j += 4) {
+    const v128_t e = exp_at(z + j);
+    add_f64(e, s_lo, s_hi);
+    add_f64(wasm_f32x4_mul(e, e), q_lo, q_hi);
+  }
+  if (j < c) {
+    const v128_t e = wasm_v128_and(exp_at(z + c - 4), tail_lanes(c));
+    add_f64(e, s_lo, s_hi);
+    add_f64(wasm_f32x4_mul(e, e), q_lo, q_hi);
+  }
+  *squares = hsum_f64(q_lo, q_hi);
+  return hsum_f64(s_lo, s_hi);
+}
+#endif
+
+// The squares are added two at a time in float32 before float64 (SIMD build): sum p^2 enters the Brier
+// score next to terms of order 1, so a relative 6e-8 on a pair is far below the score's other roundings.
+double sum_exp_squares(const float* z, size_t c, RowRange r, float scale, double* squares) {
 #ifdef __wasm_simd128__
   if (c >= 4) {
-    const ExpConsts k;
-    const v128_t vm = wasm_f32x4_splat(m), vs = wasm_f32x4_splat(scale);
-    auto exp_at = [&](const float* p) {
-      return exp_nonpos(wasm_f32x4_mul(wasm_f32x4_sub(wasm_v128_load(p), vm), vs), k);
-    };
-    v128_t s_lo = wasm_f64x2_splat(0.0), s_hi = s_lo, q_lo = s_lo, q_hi = s_lo;
-    for (; j + 4 <= c; j += 4) {
-      const v128_t e = exp_at(z + j);
-      add_f64(e, s_lo, s_hi);
-      add_f64(wasm_f32x4_mul(e, e), q_lo, q_hi);
-    }
-    if (j < c) {
-      const v128_t e = wasm_v128_and(exp_at(z + c - 4), tail_lanes(c));
-      add_f64(e, s_lo, s_hi);
-      add_f64(wasm_f32x4_mul(e, e), q_lo, q_hi);
-    }
-    *squares = hsum_f64(q_lo, q_hi);
-    return hsum_f64(s_lo, s_hi);
+    return needs_clamp(r, scale) ? sum_exp_squares_simd<true>(z, c, r.max, scale, squares)
+                                 : sum_exp_squares_simd<false>(z, c, r.max, scale, squares);
   }
 #endif
-  for (; j < c; j++) {
-    const float e = exp_nonpos((z[j] - m) * scale);
+  double s = 0.0, q = 0.0;
+  for (size_t j = 0; j < c; j++) {
+    const float e = exp_nonpos((z[j] - r.max) * scale);
     s += e;
     q += e * e;
   }
@@ -137,7 +155,8 @@ size_t bin_of(double conf, size_t bins) {
 
 }  // namespace
 
-// x: (outer, c, inner); labels, rank: (P). confusion: (c, c) or null; bins: (3, k.bins) or null (counts,
+// x: (outer, c, inner); labels, rank: (P). confusion: (c, c) then its row sums (c) and column sums (c),
+// or null; bins: (3, k.bins) or null (counts,
 // confidence sums, correct counts); brier: one double or null. All three are added to.
 double evaluate(const Call& k, const float* x, const int32_t* labels, float* work, int32_t* rank,
                 double* confusion, double* bins, double* brier) {
@@ -164,7 +183,7 @@ double evaluate(const Call& k, const float* x, const int32_t* labels, float* wor
       squares = sum_squares(z, c);
       nan_row = squares != squares;
     } else {
-      s = brier ? sum_exp_squares(z, c, r.max, inv_t, &squares) : row_sum_exp(z, c, r, inv_t, nullptr);
+      s = brier ? sum_exp_squares(z, c, r, inv_t, &squares) : row_sum_exp(z, c, r, inv_t, nullptr);
       logs.add(s);
       total += (static_cast<double>(r.max) - z[t]) * inv_t;
       nan_row = s != s;  // a NaN in the row, or a row of only -Infinity
@@ -178,7 +197,11 @@ double evaluate(const Call& k, const float* x, const int32_t* labels, float* wor
     }
     if (!report) return;
     const size_t pred = rk == 0 ? t : nan_row ? first_best(z, c) : first_equal(z, c, r.max);
-    if (confusion) confusion[t * c + pred] += 1.0;
+    if (confusion) {
+      confusion[t * c + pred] += 1.0;
+      confusion[c * c + t] += 1.0;         // support
+      confusion[c * c + c + pred] += 1.0;  // predictions
+    }
     if (bins) {
       const double conf = from_probs ? static_cast<double>(z[pred]) : nan_row ? NAN : 1.0 / s;
       const size_t b = bin_of(conf, nbins);

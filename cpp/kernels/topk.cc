@@ -51,42 +51,39 @@ inline void offer(Selection& s, float v, int32_t j) {
 // Offers the block's entries z[0, len) (indices base + j) that could enter the selection; returns the
 // block's max, ignoring NaN (-Infinity for a block of only -Infinity or NaN).
 float scan_block(const float* z, size_t len, size_t base, Selection& s) {
+  float m = -__builtin_inff();
+  size_t j = 0;
+  auto scalar = [&](size_t end) {
+    for (; j < end; j++) {
+      const float v = z[j];
+      m = v > m ? v : m;
+      if (s.count < s.k || better(v, s.val[s.k - 1])) offer(s, v, static_cast<int32_t>(base + j));
+    }
+  };
+  scalar(std::min(len, s.k - s.count));  // until the selection is full: every entry enters
 #ifdef __wasm_simd128__
-  if (len >= 4 && s.count == s.k) {
-    // Candidates: entries above the k-th held, or NaN. The block is offered again entry by entry only if
-    // one of its vectors has a candidate; offer() re-checks each entry, so the overlapping last vector is
-    // harmless.
-    const v128_t thr = wasm_f32x4_splat(s.val[s.k - 1]);
-    v128_t hi0 = wasm_f32x4_splat(-__builtin_inff()), hi1 = hi0, any = wasm_i32x4_splat(0);
-    auto candidates = [&](v128_t v) { return wasm_v128_or(wasm_f32x4_gt(v, thr), wasm_f32x4_ne(v, v)); };
-    size_t j = 0;
-    for (; j + 8 <= len; j += 8) {
-      const v128_t v0 = wasm_v128_load(z + j), v1 = wasm_v128_load(z + j + 4);
+  if (len - j >= 8) {
+    // Eight entries at a time: a candidate is an entry not <= the k-th held (above it, or NaN). Only the
+    // pairs of vectors that hold one are offered entry by entry (offer() re-checks each); the last pair
+    // overlaps the previous one and offers only its entries from `from` on, so none is offered twice.
+    // After the first blocks that is a few dozen pairs per row.
+    v128_t thr = wasm_f32x4_splat(s.val[s.k - 1]);
+    v128_t hi0 = wasm_f32x4_splat(m), hi1 = hi0;
+    auto step = [&](size_t at, size_t from) {
+      const v128_t v0 = wasm_v128_load(z + at), v1 = wasm_v128_load(z + at + 4);
       hi0 = wasm_f32x4_pmax(hi0, v0);
       hi1 = wasm_f32x4_pmax(hi1, v1);
-      any = wasm_v128_or(any, wasm_v128_or(candidates(v0), candidates(v1)));
-    }
-    for (; j + 4 <= len; j += 4) {
-      const v128_t v = wasm_v128_load(z + j);
-      hi0 = wasm_f32x4_pmax(hi0, v);
-      any = wasm_v128_or(any, candidates(v));
-    }
-    if (j < len) {
-      const v128_t v = wasm_v128_load(z + len - 4);
-      hi1 = wasm_f32x4_pmax(hi1, v);
-      any = wasm_v128_or(any, candidates(v));
-    }
-    if (wasm_v128_any_true(any))
-      for (size_t i = 0; i < len; i++) offer(s, z[i], static_cast<int32_t>(base + i));
+      if (!wasm_i32x4_all_true(wasm_v128_and(wasm_f32x4_le(v0, thr), wasm_f32x4_le(v1, thr)))) {
+        for (size_t i = from; i < at + 8; i++) offer(s, z[i], static_cast<int32_t>(base + i));
+        thr = wasm_f32x4_splat(s.val[s.k - 1]);
+      }
+    };
+    for (; j + 8 <= len; j += 8) step(j, j);
+    if (j < len) step(len - 8, j);
     return hmax_f32(wasm_f32x4_pmax(hi0, hi1));
   }
 #endif
-  float m = -__builtin_inff();
-  for (size_t j = 0; j < len; j++) {
-    const float v = z[j];
-    m = v > m ? v : m;
-    if (s.count < s.k || better(v, s.val[s.k - 1])) offer(s, v, static_cast<int32_t>(base + j));
-  }
+  scalar(len);
   return m;
 }
 
