@@ -1,12 +1,11 @@
 // The Embind layer: the address of the call's description (cpp/call.h, filled by web/call.js) and byte
 // offsets into wasm memory, one call per batch. Validation, defaults and the friendly API live in web/; a
-// null pointer is passed as 0.
+// null pointer is passed as 0. The Classifier's bindings are in model/bindings.cc.
 #include <emscripten/bind.h>
 
 #include <cstddef>
 #include <type_traits>
 
-#include "model/classifier.h"
 #include "xentropy.h"
 
 namespace {
@@ -58,8 +57,8 @@ Ptr call_defaults() {
 }
 size_t call_size() { return sizeof(xe::Call); }
 
-void softmax(Ptr k, Ptr x, Ptr y) { xe::softmax(call(k), at<float>(x), at<float>(y)); }
-void log_softmax(Ptr k, Ptr x, Ptr y) { xe::log_softmax(call(k), at<float>(x), at<float>(y)); }
+void softmax(Ptr k, Ptr x, Ptr y) { xe::softmax(call(k), at<void>(x), at<float>(y)); }
+void log_softmax(Ptr k, Ptr x, Ptr y) { xe::log_softmax(call(k), at<void>(x), at<float>(y)); }
 void softmax_backward(Ptr k, Ptr p, Ptr g, Ptr dx) {
   xe::softmax_backward(call(k), at<float>(p), at<float>(g), at<float>(dx));
 }
@@ -110,44 +109,4 @@ EMSCRIPTEN_BINDINGS(xentropy) {
   emscripten::function("klDivergence", &kl_divergence);
   emscripten::function("evaluate", &evaluate);
   emscripten::function("topK", &top_k);
-}
-
-// ---- Classifier (cpp/model/classifier.h): a constructor from plain numbers and a byte offset to the
-// int32 hidden sizes; every method takes byte offsets and sizes. JavaScript checks ok() after
-// construction and reserve(n) before a batch, since the core cannot throw.
-#include "model/classifier.h"
-
-namespace {
-
-xe::Classifier* make_classifier(int features, int classes, Ptr hidden, int hidden_layers, int activation,
-                                double seed) {
-  return new xe::Classifier(features, classes, at<int32_t>(hidden), hidden_layers, activation,
-                            static_cast<uint32_t>(seed));
-}
-Ptr classifier_parameters(xe::Classifier& m) { return reinterpret_cast<Ptr>(m.parameters()); }
-double classifier_train_step(xe::Classifier& m, Ptr x, Ptr labels, Ptr index, size_t n, float lr,
-                             int optimizer, float l2, float smoothing, Ptr weight) {
-  return m.train_step(at<float>(x), at<int32_t>(labels), at<int32_t>(index), n, lr,
-                      static_cast<xe::Optimizer>(optimizer), l2, smoothing, at<float>(weight));
-}
-bool classifier_predict(xe::Classifier& m, Ptr x, size_t n, Ptr probs) {
-  return m.predict(at<float>(x), n, at<float>(probs));
-}
-bool classifier_evaluate(xe::Classifier& m, Ptr x, Ptr labels, size_t n, Ptr result) {
-  return m.evaluate(at<float>(x), at<int32_t>(labels), n, at<double>(result));
-}
-
-}  // namespace
-
-EMSCRIPTEN_BINDINGS(xentropy_classifier) {
-  emscripten::class_<xe::Classifier>("Classifier")
-      .constructor(&make_classifier, emscripten::allow_raw_pointers())
-      .function("ok", &xe::Classifier::ok)
-      .function("parameterCount", &xe::Classifier::parameter_count)
-      .function("parameters", &classifier_parameters)
-      .function("reserve", &xe::Classifier::reserve)
-      .function("trainStep", &classifier_train_step)
-      .function("lastCorrect", &xe::Classifier::last_correct)
-      .function("predict", &classifier_predict)
-      .function("evaluate", &classifier_evaluate);
 }

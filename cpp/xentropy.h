@@ -14,10 +14,11 @@
 
 namespace xe {
 
-// x, y: (n, c). y = softmax(x * inv_temperature) per row. y may alias x.
-void softmax(const Call& k, const float* x, float* y);
-// x, y: (n, c). y = log_softmax(x * inv_temperature) per row. y may alias x.
-void log_softmax(const Call& k, const float* x, float* y);
+// x, y: (outer, c, inner); x of k.dtype (float16 needs k.work). y = softmax(x * inv_temperature) along the
+// class axis. y may alias x (float32 x).
+void softmax(const Call& k, const void* x, float* y);
+// x, y: (outer, c, inner), as softmax. y = log_softmax(x * inv_temperature). y may alias x (float32 x).
+void log_softmax(const Call& k, const void* x, float* y);
 // p, g, dx: (n, c). dx = p * (g - sum_j g_j p_j) per row. dx may alias p or g (each row's dot product is
 // taken before its first store).
 void softmax_backward(const Call& k, const float* p, const float* g, float* dx);

@@ -11,7 +11,7 @@ if ! command -v emcc >/dev/null 2>&1; then
   echo "build: emcc not found. Install Emscripten $tested (Debian: sudo apt-get install emscripten), or run npm test / npm start, which install it." >&2
   exit 1
 fi
-version=$(emcc --version | head -n 1 | sed -E 's/.* ([0-9]+\.[0-9]+\.[0-9]+).*/\1/')
+version=$(emcc --version | sed -nE "1p" | sed -E 's/.* ([0-9]+\.[0-9]+\.[0-9]+).*/\1/')
 if [ "$version" != "$tested" ]; then
   echo "build: warning: Emscripten $version found, xentropy is tested with $tested" >&2
 fi

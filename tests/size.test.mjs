@@ -1,74 +1,27 @@
 // Size budget: every JS and wasm file the package ships (the `npm pack` file list), gzipped at level 9.
-// Prints a table, what a browser downloads for one build, and for comparison what TensorFlow.js (core +
-// wasm backend) and onnxruntime-web ship for the browser (reported, not asserted).
+// The table goes into the failure message; `node bench/size.mjs` prints it, with TensorFlow.js and
+// onnxruntime-web for comparison.
 import test from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { gzipSync, constants } from 'node:zlib';
-import { packedFileList, repoRoot } from './lib/pkg-pack.mjs';
+
+import { KiB, packageSizes, packageTable } from './lib/size.mjs';
 
 const BUDGET = 80 * 1024; // everything shipped as JS + wasm, gzipped
-const KiB = (bytes) => `${(bytes / 1024).toFixed(1)} KiB`;
-const gzipped = (path) => {
-  const bytes = readFileSync(path);
-  return { raw: bytes.length, gzip: gzipSync(bytes, { level: constants.Z_BEST_COMPRESSION }).length };
-};
-const row = (name, { raw, gzip }) => `${name.padEnd(64)} ${KiB(raw).padStart(11)} ${KiB(gzip).padStart(11)}`;
-const header = () => `${'file'.padEnd(64)} ${'raw'.padStart(11)} ${'gzip -9'.padStart(11)}`;
-const sum = (items) => items.reduce((a, b) => ({ raw: a.raw + b.raw, gzip: a.gzip + b.gzip }), { raw: 0, gzip: 0 });
 
 test(`size: the shipped JS and wasm are < ${KiB(BUDGET)} gzipped`, async () => {
-  const files = (await packedFileList()).filter((file) => /\.(m?js|wasm)$/.test(file));
+  const sizes = await packageSizes();
+  const table = `\n${packageTable(sizes)}`;
   assert.ok(
-    files.includes('web/index.js') && files.includes('dist/xentropy-simd.wasm'),
-    'the file list has the package',
+    sizes.files['web/index.js'] && sizes.files['dist/xentropy-simd.wasm'],
+    `the file list has the package${table}`,
   );
-  const sizes = Object.fromEntries(files.map((file) => [file, gzipped(join(repoRoot, file))]));
-  const lines = ['', 'xentropy, as shipped by npm pack:', header()];
-  for (const file of files) lines.push(row(file, sizes[file]));
-  const total = sum(Object.values(sizes));
-  lines.push(row(`total (${files.length} files)`, total));
-
-  // What a browser fetches for one build: the API (web/*.js), the glue module both builds share, one .wasm.
-  const web = sum(files.filter((file) => file.startsWith('web/')).map((file) => sizes[file]));
-  const downloads = {};
   for (const build of ['simd', 'scalar']) {
-    const glue = sizes['dist/xentropy.mjs'];
-    const wasm = sizes[`dist/xentropy-${build}.wasm`];
-    assert.ok(glue && wasm, `the ${build} build ships`);
-    downloads[build] = sum([web, glue, wasm]);
-    lines.push(row(`one page load, ${build} build (web/*.js + .mjs + .wasm)`, downloads[build]));
+    const one = sizes.downloads[build];
+    assert.ok(one, `the ${build} build ships${table}`);
+    assert.ok(one.gzip < sizes.total.gzip, `one page load fetches less than everything shipped${table}`);
   }
-  console.log(lines.join('\n'));
-  assert.ok(downloads.simd.gzip < total.gzip && downloads.scalar.gzip < total.gzip);
-  assert.ok(total.gzip < BUDGET, `everything shipped is ${KiB(total.gzip)} gzipped, over the ${KiB(BUDGET)} budget`);
-});
-
-test('size, for comparison: TensorFlow.js wasm backend and onnxruntime-web (not asserted)', () => {
-  const modules = join(repoRoot, 'node_modules');
-  const others = {
-    'TensorFlow.js (tfjs-core + tfjs-backend-wasm, SIMD)': [
-      '@tensorflow/tfjs-core/dist/tf-core.min.js',
-      '@tensorflow/tfjs-backend-wasm/dist/tf-backend-wasm.min.js',
-      '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-simd.wasm',
-    ],
-    'onnxruntime-web (wasm-only entry)': [
-      'onnxruntime-web/dist/ort.wasm.min.mjs',
-      'onnxruntime-web/dist/ort-wasm-simd-threaded.mjs',
-      'onnxruntime-web/dist/ort-wasm-simd-threaded.wasm',
-    ],
-  };
-  const lines = ['', 'for comparison, what other libraries ship to a browser:', header()];
-  for (const [name, paths] of Object.entries(others)) {
-    const missing = paths.filter((path) => !existsSync(join(modules, path)));
-    if (missing.length) {
-      lines.push(`${name}: not installed (${missing.join(', ')})`);
-      continue;
-    }
-    const items = paths.map((path) => gzipped(join(modules, path)));
-    paths.forEach((path, i) => lines.push(row(path, items[i])));
-    lines.push(row(`${name}, total`, sum(items)));
-  }
-  console.log(lines.join('\n'));
+  assert.ok(
+    sizes.total.gzip < BUDGET,
+    `everything shipped is ${KiB(sizes.total.gzip)} gzipped, over the ${KiB(BUDGET)} budget${table}`,
+  );
 });

@@ -6,7 +6,7 @@ import { createBinaryCrossEntropy } from './binary-cross-entropy.js';
 import { createClassifier } from './classifier.js';
 import { createCrossEntropy } from './cross-entropy.js';
 import { createEntropy } from './entropy.js';
-import { WasmArray } from './memory.js';
+import { DTYPES, WasmArray } from './memory.js';
 import { createMetrics } from './metrics.js';
 import { createRunner } from './run.js';
 import { createSoftmax } from './softmax.js';
@@ -17,12 +17,22 @@ export function createApi(core) {
   const runner = createRunner(core);
   const { memory, withScratch } = runner;
 
-  function alloc(length) {
+  function alloc(length, opts) {
     if (typeof length !== 'number')
       throw new TypeError(`alloc: length must be a number, got ${check.describe(length)}`);
     if (!Number.isInteger(length) || length < 0)
       throw new RangeError(`alloc: length = ${length} must be an integer >= 0`);
-    return new WasmArray(memory, length);
+    const dtype = check.oneOf(
+      'alloc',
+      'dtype',
+      check.options('alloc', opts, false).dtype,
+      Object.keys(DTYPES),
+      'float32',
+    );
+    if (DTYPES[dtype] === undefined) {
+      throw new TypeError(`alloc: options.dtype = '${dtype}' needs Float16Array, which this runtime does not have`);
+    }
+    return new WasmArray(memory, length, dtype);
   }
 
   return Object.freeze({

@@ -179,11 +179,11 @@ export interface ClassifierOptions {
   features: number;
   /** Number of classes, an integer >= 1. */
   classes: number;
-  /** Hidden layer sizes; [] (default) is softmax regression. */
+  /** Hidden layer sizes, each an integer >= 1; [] (default) is softmax regression. */
   hidden?: readonly number[];
   /** Hidden activation; default 'relu'. */
   activation?: Activation;
-  /** Seed of the weight initialisation (and of `fit`'s shuffling); default 1. */
+  /** Seed of the weight initialisation and of the trainers' shuffles, an integer in [0, 2^32); default 1. */
   seed?: number;
 }
 
@@ -192,31 +192,80 @@ export interface TrainOptions {
   learningRate?: number;
   /** Default 'adam'. */
   optimizer?: Optimizer;
-  /** L2 penalty on the weights (not biases); default 0. */
+  /** L2 penalty on the weights (not biases), a finite number >= 0; default 0. */
   l2?: number;
   /** Label smoothing in [0, 1]; default 0. */
   labelSmoothing?: number;
-  /** Per-class weights of the loss, length `classes`. */
+  /** Per-class weights of the loss, length `classes`, each finite and >= 0. */
   weight?: FloatInput;
 }
 
 export interface FitOptions extends TrainOptions {
-  /** Passes over the data; default 10. */
+  /** Passes over the data, an integer >= 0; default 10. */
   epochs?: number;
-  /** Rows per step; default 32. */
+  /** Rows per step, an integer >= 1; default 32. The last batch of an epoch takes the rows left. */
   batchSize?: number;
-  /** Shuffle the rows each epoch (seeded); default true. */
+  /** Shuffle the rows each epoch (seeded by the model's seed); default true. */
   shuffle?: boolean;
-  /** Called after each epoch. */
+  /** Called after each epoch with its entry; an error it throws ends `fit`. */
   onEpoch?: (entry: FitEntry) => void;
 }
 
+/** The options of a {@link Trainer}: those of `fit` without `epochs` and `onEpoch`. */
+export type TrainerOptions = Omit<FitOptions, 'epochs' | 'onEpoch'>;
+
 export interface FitEntry {
+  /** The epoch, counted from 1. */
   epoch: number;
-  /** Mean training loss over the epoch's batches, in nats. */
+  /** Mean training loss over the epoch's batches (each before its update), in nats. */
   loss: number;
-  /** Training accuracy over the epoch. */
+  /** Training accuracy over the epoch (each batch before its update). */
   accuracy: number;
+}
+
+/**
+ * Incremental training over one data set, made by {@link Classifier.trainer}: mini-batches on demand,
+ * exactly those `fit` runs. With the same seed, data and options the weights depend only on the number of
+ * batches run, not on how they are split into calls: `step(3)` then `step(5)` is `step(8)`, and `epoch()`
+ * k times is `fit({ epochs: k })`. Each epoch's order is drawn (from the model's seeded generator) when its
+ * first batch runs. The data are copied into wasm memory once (a `WasmArray` x is used in place);
+ * `dispose()` frees them, as does garbage collection.
+ */
+export interface Trainer {
+  /** Completed epochs. */
+  readonly epochs: number;
+  /** Batches run (optimizer steps). */
+  readonly steps: number;
+  /** Epochs run including the fraction of the current one: `epochs + rows done / rows`. */
+  readonly progress: number;
+  /**
+   * Runs the next `batches` mini-batches, into new epochs as needed.
+   * @param batches an integer >= 0; default 1.
+   * @returns the entries of the epochs that ended during the call (usually none).
+   * @throws {TypeError | RangeError} when `batches` is not an integer >= 0; a `RangeError` when a batch
+   *   does not fit in wasm memory (the batches before it are kept).
+   * @throws {Error} once this trainer or its model is disposed, or when its `WasmArray` x or weight was freed.
+   */
+  step(batches?: number): FitEntry[];
+  /**
+   * Runs to the end of the current epoch, or a whole epoch when none is under way.
+   * @returns that epoch's entry, over all its batches, including those run by earlier `step` calls.
+   * @throws {RangeError} when a batch does not fit in wasm memory.
+   * @throws {Error} once this trainer or its model is disposed, or when its `WasmArray` x or weight was freed.
+   */
+  epoch(): FitEntry;
+  /**
+   * Changes options from the next batch on; the position in the epoch is kept, options not given keep their
+   * values. A new `shuffle` applies from the next epoch.
+   * @throws {TypeError | RangeError} for malformed options, which change nothing.
+   * @throws {Error} once this trainer or its model is disposed.
+   */
+  set(options: TrainerOptions): void;
+  /**
+   * Frees the trainer's copy of the data; using it afterwards throws.
+   * @throws {Error} when already disposed.
+   */
+  dispose(): void;
 }
 
 /** A multilayer perceptron whose forward pass, backward pass and optimizer step run in wasm. */
@@ -228,35 +277,83 @@ export interface Classifier {
   /**
    * One optimizer step on a batch. Returns the mean cross-entropy (without the L2 term) of the forward
    * pass before the update. Switching optimizer starts its state afresh. Inputs must be finite.
-   * @throws {Error} once disposed. @throws {RangeError} for non-finite inputs, bad labels or options.
+   * @throws {TypeError} for wrong argument types. @throws {RangeError} for non-finite inputs, no rows, bad
+   *   labels or options, or a batch too large for wasm memory (then nothing changes).
+   * @throws {Error} once disposed, or for a freed `WasmArray`.
    */
   trainStep(x: FloatInput, y: LabelInput, options?: TrainOptions): number;
-  /** Mini-batch training; returns one entry per epoch. */
+  /**
+   * Mini-batch training over seeded shuffles, on a {@link Trainer} run one epoch at a time.
+   * @returns one entry per epoch.
+   * @throws {TypeError | RangeError} as `trainer`, and for malformed `epochs` or `onEpoch`; a `RangeError`
+   *   when a batch does not fit in wasm memory (epochs before it are kept).
+   * @throws {Error} once disposed (also by `onEpoch`), for a freed `WasmArray`, or what `onEpoch` throws.
+   */
   fit(x: FloatInput, y: LabelInput, options?: FitOptions): FitEntry[];
-  /** Class probabilities, N*C. */
-  predict(x: FloatInput, options?: { out?: Out }): Float32Array;
-  /** Mean cross-entropy (nats) and accuracy. */
+  /**
+   * A {@link Trainer} over (x, y), for training a few batches at a time (in a worker, between frames).
+   * x and y are checked and copied now (a `WasmArray` x is used in place).
+   * @throws {TypeError} for wrong argument types. @throws {RangeError} for non-finite inputs, no rows, bad
+   *   labels or options, or data that do not fit in wasm memory.
+   * @throws {Error} once disposed, or for a freed `WasmArray`.
+   */
+  trainer(x: FloatInput, y: LabelInput, options?: TrainerOptions): Trainer;
+  /**
+   * Class probabilities, N*C.
+   * @returns `out` if given (a `WasmArray` out gives that `WasmArray` back), else a new Float32Array.
+   * @throws {TypeError} for wrong argument types. @throws {RangeError} when x's length is not a multiple of
+   *   `features`, `out` has the wrong length, or the forward pass does not fit in wasm memory.
+   * @throws {Error} once disposed, or for a freed `WasmArray`.
+   */
+  predict<O extends Out = Float32Array>(x: FloatInput, options?: { out?: O }): O;
+  /**
+   * Mean cross-entropy (nats) and top-1 accuracy (ties count as hits); both NaN for no rows.
+   * @throws {TypeError} for wrong argument types. @throws {RangeError} for bad lengths or labels, or when the
+   *   forward pass does not fit in wasm memory.
+   * @throws {Error} once disposed, or for a freed `WasmArray`.
+   */
   evaluate(x: FloatInput, y: LabelInput): { loss: number; accuracy: number };
-  /** Configuration and weights as plain JSON-serialisable data. */
+  /**
+   * Configuration and weights as plain JSON-serialisable data; not the optimizer state.
+   * @throws {Error} once disposed.
+   */
   toJSON(): ClassifierJSON;
-  /** Releases the wasm memory; using the model afterwards throws. */
+  /**
+   * Releases the wasm memory; using the model afterwards throws.
+   * @throws {Error} when already disposed.
+   */
   dispose(): void;
 }
 
+/** A Classifier saved by `toJSON()`: every field is required by `fromJSON`. */
 export interface ClassifierJSON {
+  format: 'xentropy.Classifier';
+  /** The saved form's version; `fromJSON` reads version 1. */
+  version: 1;
   features: number;
   classes: number;
   hidden: number[];
   activation: Activation;
-  [key: string]: unknown;
+  seed: number;
+  /**
+   * One per layer (`hidden.length + 1`), with widths running `[features, ...hidden, classes]`: layer l maps
+   * `in` to `out` features, `weights` of length `in * out` ((in, out) row-major), `bias` of length `out`.
+   */
+  layers: { weights: number[]; bias: number[] }[];
 }
 
 export interface ClassifierConstructor {
   /**
-   * @throws {TypeError | RangeError} for malformed options.
+   * @throws {TypeError | RangeError} for malformed options, or more than 2^27 parameters.
+   * @throws {RangeError} when the parameters do not fit in wasm memory.
    */
   new (options: ClassifierOptions): Classifier;
-  /** Restores a model saved with `toJSON()`. */
+  /**
+   * Restores a model saved with `toJSON()` (the object or its JSON string); the optimizer state starts afresh.
+   * @throws {TypeError} for invalid JSON, a missing field or one of the wrong type (an array that is not
+   *   one, a value that is not a number). @throws {RangeError} for another format or version, a wrong
+   *   array length, a value out of range or not finite.
+   */
   fromJSON(json: ClassifierJSON | string): Classifier;
 }
 

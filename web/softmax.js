@@ -1,21 +1,24 @@
 // softmax, logSoftmax and softmaxBackward over rows of C classes (cpp/kernels/softmax.cc).
 import * as check from './check.js';
 
-export function createSoftmax({ core, memory, call, withScratch, result, blockwise }) {
-  // softmax and logSoftmax: (n, c) in, (n, c) out; the kernels may work in place.
+export function createSoftmax({ core, memory, call, withScratch, result, blockwise, input }) {
+  // softmax and logSoftmax: (outer, c, inner) in and out, the class axis `dim` (default the last); the
+  // kernels may work in place on float32.
   function rowwise(fn, kernel) {
     return (x, opts) => {
       const o = check.options(fn, opts, true);
-      const c = check.classes(fn, o.classes);
       const t = check.number(fn, 'temperature', o.temperature, 1, { min: 0, minOpen: true });
       const X = check.floats(fn, 'x', x);
-      const n = check.rows(fn, 'x', X.length, c);
+      const g = check.geometry(fn, o, 'x', X.length, -1);
       const out = check.out(fn, o.out, X.length, memory);
-      const run = (px, py, rows) => kernel(call({ outer: rows, classes: c, invTemperature: 1 / t }), px, py);
+      const size = g.classes * g.inner;
+      const fields = { classes: g.classes, inner: g.inner, invTemperature: 1 / t };
       return withScratch(fn, (s) => {
-        if (!X.wasm) return blockwise(s, X, out, n, c, (p, rows) => run(p, p, rows));
-        const r = result(s, out, X.length, [X], true);
-        run(s.floats(X), r.ptr, n);
+        const dtype = input(s, X, g);
+        const run = (px, py, outer) => kernel(call({ ...fields, ...dtype, outer }), px, py);
+        if (X.data && X.dtype === 'float32') return blockwise(s, X, out, g.outer, size, (p, n) => run(p, p, n));
+        const r = result(s, out, X.length, [X], X.dtype === 'float32');
+        run(s.floats(X), r.ptr, g.outer);
         return r.finish();
       });
     };

@@ -1,4 +1,5 @@
-// A multilayer perceptron classifier trained with the library's own fused softmax cross-entropy.
+// A multilayer perceptron classifier trained with the library's own fused softmax cross-entropy, built
+// from the dense layer (dense.h), the activations (activation.h) and the optimizers (optimizer.h).
 //
 // Layers l = 0 .. L-1 map in_l features to out_l: z_l = a_{l-1} W_l + b_l, with a_{-1} = x, W_l of shape
 // (in_l, out_l) row-major and b_l of shape (out_l). Every layer but the last applies the hidden activation
@@ -17,10 +18,10 @@
 #include <cstddef>
 #include <cstdint>
 
-namespace xe {
+#include "activation.h"
+#include "optimizer.h"
 
-enum Activation : int { kRelu = 0, kTanh = 1, kSigmoid = 2 };
-enum Optimizer : int { kSgd = 0, kMomentum = 1, kAdam = 2 };
+namespace xe {
 
 class Classifier {
  public:
@@ -71,8 +72,7 @@ class Classifier {
   size_t count_ = 0;         // parameters
   float* params_ = nullptr;  // (4 * count_): params, grads, first moment, second moment
   float *grads_ = nullptr, *m_ = nullptr, *v_ = nullptr;
-  int optimizer_ = -1;                    // the optimizer that owns m_ and v_, -1 before the first step
-  double beta1_t_ = 1.0, beta2_t_ = 1.0;  // 0.9^t and 0.999^t after t Adam steps (bias correction)
+  OptimizerState optimizer_;  // which optimizer owns m_ and v_, and Adam's step count
   size_t last_correct_ = 0;
 
   size_t rows_ = 0;                       // capacity of the workspace, in rows

@@ -115,6 +115,39 @@ inline float log_pos(float v) {
   return k * -expc::kMinusLn2Hi + (k * -expc::kMinusLn2Lo + log1p_unit(f));
 }
 
+// float16 to float32, exactly (every half is a float32). With e the 15 bits below the sign: for a finite
+// half, the bits e << 13 read as a float32 are the half's value times 2^-112 (its 5 exponent bits land in
+// the low bits of float32's 8, its 10 fraction bits in the top of float32's 23; a subnormal half becomes a
+// float32 subnormal with the same digits), so one exact multiplication by 2^112 finishes it. Infinity
+// and NaN (e >= 0x7c00) take the all-ones float32 exponent instead, keeping a NaN's payload.
+inline float half_to_float(uint16_t h) {
+  const uint32_t e = h & 0x7fffu, sign = static_cast<uint32_t>(h & 0x8000u) << 16;
+  const float v = e >= 0x7c00u ? bits_to_float((e << 13) | 0x7f800000u) : bits_to_float(e << 13) * 0x1p112f;
+  return bits_to_float(float_to_bits(v) | sign);
+}
+
+#ifdef __wasm_simd128__
+// Four halves, the same operations as half_to_float.
+inline v128_t half_to_float(const uint16_t* p) {
+  const v128_t h = wasm_u32x4_load16x4(p);
+  const v128_t e = wasm_v128_and(h, wasm_i32x4_splat(0x7fff));
+  const v128_t shifted = wasm_i32x4_shl(e, 13);
+  const v128_t finite = wasm_f32x4_mul(shifted, wasm_f32x4_splat(0x1p112f));
+  const v128_t special = wasm_v128_or(shifted, wasm_i32x4_splat(0x7f800000));
+  const v128_t v = wasm_v128_bitselect(special, finite, wasm_i32x4_ge(e, wasm_i32x4_splat(0x7c00)));
+  return wasm_v128_or(v, wasm_i32x4_shl(wasm_v128_and(h, wasm_i32x4_splat(0x8000)), 16));
+}
+#endif
+
+// f[i] = half_to_float(h[i]) for i < n.
+inline void widen_halves(const uint16_t* h, float* f, size_t n) {
+  size_t i = 0;
+#ifdef __wasm_simd128__
+  for (; i + 4 <= n; i += 4) wasm_v128_store(f + i, half_to_float(h + i));
+#endif
+  for (; i < n; i++) f[i] = half_to_float(h[i]);
+}
+
 #ifdef __wasm_simd128__
 // The constants, splatted, in a mutable array defined in vmath.cc: compiled separately (there is no LTO),
 // its loads cannot be folded into v128.const, which V8 re-materialises at every use inside a loop (about

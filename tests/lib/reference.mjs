@@ -123,3 +123,36 @@ export function crossEntropyGrad(x, target, opts) {
   }
   return grad;
 }
+
+/** softmaxBackward in float64: per row of c, p_j (g_j - sum_k g_k p_k). */
+export function softmaxBackward(p, g, c) {
+  const dx = new Float64Array(p.length);
+  for (let i = 0; i < p.length; i += c) {
+    let dot = 0;
+    for (let j = i; j < i + c; j++) dot += g[j] * p[j];
+    for (let j = i; j < i + c; j++) dx[j] = p[j] * (g[j] - dot);
+  }
+  return dx;
+}
+
+/**
+ * The analytic gradient of binaryCrossEntropy (of the sum of the per-element losses for 'none') in
+ * float64: w ((1 - y) sigmoid(x) - pw y sigmoid(-x)) from logits, w ((1 - y) / (1 - p) - pw y / p) from
+ * probabilities inside the clamp [eps, 1 - eps] (0 outside), over ln(base), over the length for 'mean'.
+ */
+export function binaryCrossEntropyGrad(
+  x,
+  y,
+  { from = 'logits', reduction = 'mean', weight, posWeight = 1, eps = 1e-7, base = Math.E } = {},
+) {
+  const scale = 1 / Math.log(base) / (reduction === 'mean' ? x.length : 1);
+  return Float64Array.from(x, (xi, i) => {
+    let g;
+    if (from === 'logits') {
+      g = (1 - y[i]) / (1 + Math.exp(-xi)) - (posWeight * y[i]) / (1 + Math.exp(xi));
+    } else {
+      g = xi >= eps && 1 - xi >= eps ? (1 - y[i]) / (1 - xi) - (posWeight * y[i]) / xi : 0;
+    }
+    return (weight ? weight[i] : 1) * g * scale;
+  });
+}

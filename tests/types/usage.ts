@@ -40,7 +40,16 @@ async function main(): Promise<void> {
   const last: number = history[history.length - 1].loss;
   const p: Float32Array = model.predict(x);
   const m: { loss: number; accuracy: number } = model.evaluate(x, [0, 1]);
+  const trainer = model.trainer(x, [0, 1], { batchSize: 1, shuffle: false, learningRate: 0.01 });
+  const ended: number[] = trainer.step(3).map((e) => e.epoch);
+  trainer.set({ learningRate: 0.001, optimizer: 'sgd' });
+  const progress: number = trainer.epoch().loss + trainer.progress + trainer.epochs + trainer.steps;
+  trainer.dispose();
+  const probsOut = xe.alloc(6);
+  const pw: WasmArray = model.predict(x, { out: probsOut });
+  probsOut.free();
   const restored = xe.Classifier.fromJSON(JSON.parse(JSON.stringify(model.toJSON())));
+  const savedVersion: 1 = model.toJSON().version;
   restored.dispose();
   model.dispose();
 
@@ -52,6 +61,10 @@ async function main(): Promise<void> {
   xe.crossEntropy(logits, labels, { classes: 3, reduction: 'avg' });
   // @ts-expect-error a string is not an input
   xe.sigmoid('1, 2');
+  // @ts-expect-error a Float32Array out gives a Float32Array back
+  const wrongOut: WasmArray = model.predict(x, { out: new Float32Array(6) });
+  // @ts-expect-error a trainer takes no epochs
+  model.trainer(x, [0, 1], { epochs: 2 });
   // @ts-expect-error 'none' returns an array, not a number
   const wrong: number = xe.crossEntropy(logits, labels, { classes: 3, reduction: 'none' });
 
@@ -80,6 +93,11 @@ async function main(): Promise<void> {
     p,
     m,
     wrong,
+    ended,
+    progress,
+    pw,
+    savedVersion,
+    wrongOut,
   );
 }
 
