@@ -76,11 +76,11 @@ double kl_divergence(Ptr k, Ptr p, Ptr q, Ptr loss_out) {
   return xe::kl_divergence(call(k), at<float>(p), at<float>(q), at<float>(loss_out));
 }
 double evaluate(Ptr k, Ptr x, Ptr labels, Ptr work, Ptr rank, Ptr confusion, Ptr bins, Ptr brier) {
-  return xe::evaluate(call(k), at<float>(x), at<int32_t>(labels), at<float>(work), at<int32_t>(rank),
+  return xe::evaluate(call(k), at<void>(x), at<int32_t>(labels), at<float>(work), at<int32_t>(rank),
                       at<double>(confusion), at<double>(bins), at<double>(brier));
 }
 void top_k(Ptr k, Ptr x, Ptr work, Ptr indices, Ptr values) {
-  xe::top_k(call(k), at<float>(x), at<float>(work), at<int32_t>(indices), at<float>(values));
+  xe::top_k(call(k), at<void>(x), at<float>(work), at<int32_t>(indices), at<float>(values));
 }
 
 // Which build this is, so that a caller-supplied .wasm is reported truthfully.

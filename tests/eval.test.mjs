@@ -59,13 +59,17 @@ for (const [simd, xe] of await builds()) {
   test(`${build}: topK against torch.topk (ties by index, NaN first, -Infinity last), probs and logProbs`, () => {
     for (const c of fixtures.topk) {
       const x = Float32Array.from(c.x, decodeNumber);
-      const [n, classes] = c.shape;
+      const d = c.dim < 0 ? c.dim + c.shape.length : c.dim;
       for (const r of c.results) {
         const what = `${c.name} k=${r.k}`;
-        const opts = { classes, temperature: c.temperature };
+        // 2-D cases as { classes } (the class axis last), N-D ones as { shape, dim }.
+        const opts =
+          c.shape.length === 2 && d === 1
+            ? { classes: c.shape[1], temperature: c.temperature }
+            : { shape: c.shape, dim: c.dim, temperature: c.temperature };
         const input = xe.topK(x, r.k, opts);
         assert.ok(input.indices instanceof Int32Array && input.values instanceof Float32Array);
-        assert.equal(input.indices.length, n * r.k);
+        assert.equal(input.indices.length, (x.length / c.shape[d]) * r.k || 0);
         assert.deepEqual(Array.from(input.indices), r.indices, `${what}: indices`);
         close(input.values, nums(r.input), { ...EXACT, what: `${what}: input values` });
         const probs = xe.topK(x, r.k, { ...opts, values: 'probs' });
@@ -83,15 +87,23 @@ for (const [simd, xe] of await builds()) {
       const x = Float32Array.from(c.x, decodeNumber);
       const labels = Int32Array.from(c.labels);
       checkReport(xe.evaluate(x, labels, c.opts), c.expect, c.name);
-      // The evaluator over batches of 1, 7 and the rest gives the same report.
+      // The evaluator over batches of 1, 7 and the rest of the first axis gives the same report (one batch
+      // when the first axis is the class axis).
       const ev = xe.evaluator(c.opts);
-      const C = c.opts.classes;
+      const shape = c.opts.shape ?? [labels.length, c.opts.classes];
+      const first = c.opts.shape && (c.opts.dim ?? (shape.length === 1 ? 0 : 1)) % shape.length === 0;
+      const n = first ? 1 : shape[0];
+      const xPer = n === 0 ? 0 : x.length / n;
+      const yPer = n === 0 ? 0 : labels.length / n;
       for (const [a, b] of [
         [0, 1],
         [1, 8],
-        [8, labels.length],
+        [8, n],
       ]) {
-        if (a < labels.length) ev.add(x.subarray(a * C, Math.min(b, labels.length) * C), labels.subarray(a, b));
+        if (a < n || (a === 0 && n === 0)) {
+          const e = Math.min(b, n);
+          ev.add(x.subarray(a * xPer, e * xPer), labels.subarray(a * yPer, e * yPer));
+        }
       }
       checkReport(ev.result(), c.expect, `${c.name} (evaluator, 3 batches)`);
     }
@@ -274,6 +286,37 @@ for (const [simd, xe] of await builds()) {
         (e) => e instanceof type && (typeof message === 'string' ? e.message === message : message.test(e.message)),
         String(message),
       );
+  });
+
+  test(`${build}: float16 inputs give the bits of float32 inputs holding the same values`, (t) => {
+    if (typeof Float16Array === 'undefined') {
+      // Node 20 has no Float16Array (Node 24 and Chromium have it), so the half path cannot be reached.
+      assert.throws(() => xe.alloc(4, { dtype: 'float16' }), TypeError);
+      return t.skip('no Float16Array in this runtime');
+    }
+    const h = Float16Array.from(uniform(rng(21), 2 * 5 * 3 * 40, -6, 6));
+    const f = Float32Array.from(h);
+    const labels = Int32Array.from({ length: 2 * 5 * 3 }, (_, i) => (i * 7) % 40);
+    for (const opts of [{ classes: 40 }, { shape: [2, 5, 40, 3], dim: 2 }, { shape: [2, 40, 15] }]) {
+      const wasm = xe.alloc(h.length, { dtype: 'float16' });
+      wasm.array.set(h);
+      for (const input of [h, wasm]) {
+        assert.deepEqual(
+          xe.topK(input, 4, { ...opts, values: 'logProbs' }),
+          xe.topK(f, 4, { ...opts, values: 'logProbs' }),
+        );
+        const report = { ...opts, calibration: 5, brier: true, confusion: true, topK: [1, 3] };
+        if (opts.shape && opts.dim === undefined) {
+          assert.deepEqual(xe.evaluate(input, labels, report), xe.evaluate(f, labels, report));
+        } else if (!opts.shape) {
+          assert.deepEqual(
+            xe.evaluate(input, labels.subarray(0, 30), report),
+            xe.evaluate(f, labels.subarray(0, 30), report),
+          );
+        }
+      }
+      wasm.free();
+    }
   });
 
   test(`${build}: a failed add() leaves the evaluator's state untouched`, () => {

@@ -16,13 +16,25 @@ import * as check from './check.js';
 const FROM = ['logits', 'probs'];
 
 /**
- * The call's geometry from { classes } (shape and dim arrive with the N-D inputs): the input is read as
- * (outer, classes, inner); positions = outer * inner.
+ * The evaluator's geometry for one batch: its shape is options.shape with the first axis read from the
+ * batch's length, unless the first axis is the class axis (then every batch has options.shape itself).
  */
-export function geometry(fn, name, o, length, _defaultDim) {
-  const classes = check.classes(fn, o.classes);
-  const outer = check.rows(fn, name, length, classes);
-  return { outer, classes, inner: 1, positions: outer };
+function batchGeometry(fn, o, length) {
+  if (o.shape === undefined) return check.geometry(fn, o, 'logits', length, 1);
+  const shape = Array.from(o.shape);
+  const rank = shape.length;
+  const dim = o.dim === undefined ? (rank === 1 ? 0 : 1) : o.dim;
+  if ((dim < 0 ? dim + rank : dim) !== 0) {
+    let rest = 1;
+    for (let i = 1; i < rank; i++) rest *= shape[i];
+    if (rest === 0 ? length !== 0 : length % rest !== 0) {
+      throw new RangeError(
+        `${fn}: logits has length ${length}, which is not a whole number of [${['N', ...shape.slice(1)]}] batches`,
+      );
+    }
+    shape[0] = rest === 0 ? 0 : length / rest;
+  }
+  return check.geometry(fn, { ...o, shape }, 'logits', length, 1);
 }
 
 function topKList(fn, topK) {
@@ -169,16 +181,17 @@ function summary(totals, s, classes, state, layout) {
   return result;
 }
 
-export function createMetrics({ core, memory, call, withScratch }) {
+export function createMetrics({ core, memory, call, withScratch, input }) {
   const f64 = () => core.HEAPF64; // re-read: growing memory replaces the view
 
   /**
    * Adds one batch to `totals` and to the state block at byte offset `state` (0: none). Checks everything
-   * and allocates every scratch block before touching either.
+   * and allocates every scratch block before touching either. `streaming`: an evaluator's batch, whose
+   * first axis may have any size.
    */
-  function batch(fn, logits, labels, s, totals, state) {
+  function batch(fn, logits, labels, s, totals, state, streaming) {
     const X = check.floats(fn, 'logits', logits);
-    const g = geometry(fn, 'logits', s.o, X.length, 1);
+    const g = streaming ? batchGeometry(fn, s.o, X.length) : check.geometry(fn, s.o, 'logits', X.length, 1);
     const L = check.labels(fn, 'labels', labels, g.positions, g.classes, s.ignoreIndex);
     const layout = stateLayout(s, g.classes);
     withScratch(fn, (scratch) => {
@@ -187,6 +200,7 @@ export function createMetrics({ core, memory, call, withScratch }) {
       const pr = scratch.alloc(g.positions * 4);
       const work = g.inner > 1 ? scratch.alloc(g.classes * 4) : 0;
       const desc = {
+        ...input(scratch, X, g),
         outer: g.outer,
         classes: g.classes,
         inner: g.inner,
@@ -234,12 +248,12 @@ export function createMetrics({ core, memory, call, withScratch }) {
     const totals = emptyTotals(s);
     // The state block is scratch here, allocated after the checks that give C; a failure frees it.
     const X = check.floats(fn, 'logits', logits);
-    const classes = geometry(fn, 'logits', s.o, X.length, 1).classes;
+    const classes = check.geometry(fn, s.o, 'logits', X.length, 1).classes;
     const layout = stateLayout(s, classes);
     return withScratch(fn, (scratch) => {
       const state = layout.doubles ? scratch.alloc(layout.doubles * 8) : 0;
       if (state) f64().fill(0, state >>> 3, (state >>> 3) + layout.doubles);
-      batch(fn, logits, labels, s, totals, state);
+      batch(fn, logits, labels, s, totals, state, false);
       const view = state ? f64().subarray(state >>> 3, (state >>> 3) + layout.doubles) : null;
       return summary(totals, s, classes, view, layout);
     });
@@ -248,7 +262,10 @@ export function createMetrics({ core, memory, call, withScratch }) {
   function evaluator(opts) {
     const fn = 'evaluator';
     const s = settings(fn, opts);
-    const classes = check.classes(fn, s.o.classes);
+    // The classes from options.classes, or from options.shape and dim (checked against their own size).
+    const shape = s.o.shape;
+    const size = Array.isArray(shape) || check.isIntArray(shape) ? Array.from(shape).reduce((a, v) => a * v, 1) : 0;
+    const classes = check.geometry(fn, s.o, 'options.shape', Number.isFinite(size) ? size : 0, 1).classes;
     const layout = stateLayout(s, classes);
     let totals = emptyTotals(s);
     let state = 0;
@@ -257,7 +274,7 @@ export function createMetrics({ core, memory, call, withScratch }) {
       /** Adds one batch; a batch that throws changes nothing. */
       add(logits, labels) {
         const next = { ...totals, hits: [...totals.hits] };
-        batch('evaluator.add', logits, labels, s, next, state);
+        batch('evaluator.add', logits, labels, s, next, state, true);
         totals = next;
         return this;
       },

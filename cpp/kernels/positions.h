@@ -5,26 +5,28 @@
 #include <cstddef>
 
 #include "../call.h"
+#include "../simd/rows.h"
 
 namespace xe {
 
 // Calls f(i, row) for every position i in [0, P), P = outer * inner, in the order of class-index targets
-// (i = o * inner + p): row points at the position's c values, contiguous. With inner == 1 that is the
-// input itself; with inner > 1 the strided column x[(o * c + j) * inner + p] is gathered into work (c
-// floats) first. One column at a time keeps the work buffer at c floats: consecutive positions read the
-// same cache lines, so for c up to a few thousand the gather costs little more than the read.
+// (i = o * inner + p): row points at the position's c values as float32, contiguous. Each (c, inner) slab
+// comes through Input (float16 widened into k.work); with inner == 1 the slab is the row itself, with
+// inner > 1 the strided column slab[j * inner + p] is gathered into column (c floats) first. One column at
+// a time keeps that buffer at c floats, and consecutive positions read the same cache lines.
 template <typename F>
-inline void for_each_position(const Call& k, const float* x, float* work, F&& f) {
+inline void for_each_position(const Call& k, const void* x, float* column, F&& f) {
   const size_t outer = k.outer, c = k.classes, inner = k.inner;
-  if (inner == 1) {
-    for (size_t i = 0; i < outer; i++) f(i, x + i * c);
-    return;
-  }
+  const Input in(k, x);
   for (size_t o = 0; o < outer; o++) {
-    const float* block = x + o * c * inner;
+    const float* slab = in.slab(o);
+    if (inner == 1) {
+      f(o, slab);
+      continue;
+    }
     for (size_t p = 0; p < inner; p++) {
-      for (size_t j = 0; j < c; j++) work[j] = block[j * inner + p];
-      f(o * inner + p, static_cast<const float*>(work));
+      for (size_t j = 0; j < c; j++) column[j] = slab[j * inner + p];
+      f(o * inner + p, static_cast<const float*>(column));
     }
   }
 }

@@ -110,9 +110,9 @@ void select_small(const float* z, size_t c, Selection& s, bool lse, float inv_t,
 
 }  // namespace
 
-// x: (outer, c, inner); indices, values: (outer, k, inner); work: 2c words when inner > 1 or k > kSmallK
-// (c floats for the gathered column, c int32 for the sort), else may be null.
-void top_k(const Call& k, const float* x, float* work, int32_t* indices, float* values) {
+// x: (outer, c, inner) of k.dtype; indices, values: (outer, k, inner); work: 2c words when inner > 1 or
+// k > kSmallK (c floats for the gathered column, c int32 for the sort), else may be null.
+void top_k(const Call& k, const void* x, float* work, int32_t* indices, float* values) {
   const size_t c = k.classes, inner = k.inner, kk = k.top_k;
   const float inv_t = k.inv_temperature;
   const TopKValues mode = static_cast<TopKValues>(k.values);
