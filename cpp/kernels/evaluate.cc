@@ -163,7 +163,7 @@ double evaluate(const Call& k, const void* x, const int32_t* labels, float* work
   const size_t c = k.classes, nbins = bins ? k.bins : 0;
   const int32_t ignore_index = k.ignore_index;
   const float inv_t = k.inv_temperature;
-  const bool from_probs = k.from_probs != 0, report = confusion || bins;
+  const bool from_probs = k.from_probs != 0;
   double total = 0.0;  // from logits: sum of (m - z_t) / T; the log(s) terms go to logs
   double brier_sum = 0.0;
   LogSum logs;
@@ -195,19 +195,20 @@ double evaluate(const Call& k, const void* x, const int32_t* labels, float* work
       const double pt = from_probs ? z[t] : exp_nonpos((z[t] - r.max) * inv_t) / s;
       brier_sum += (from_probs ? squares : squares / (s * s)) - 2.0 * pt + 1.0;
     }
-    if (!report) return;
-    const size_t pred = rk == 0 ? t : nan_row ? first_best(z, c) : first_equal(z, c, r.max);
-    if (confusion) {
-      confusion[t * c + pred] += 1.0;
-      confusion[c * c + t] += 1.0;         // support
-      confusion[c * c + c + pred] += 1.0;  // predictions
-    }
     if (bins) {
-      const double conf = from_probs ? static_cast<double>(z[pred]) : nan_row ? NAN : 1.0 / s;
+      // The prediction's probability: 1 / s from logits (its exponential is exp(0)), the row's max from
+      // probabilities; correct exactly when the label comes first (rank 0). No need for the prediction.
+      const double conf = nan_row ? NAN : from_probs ? static_cast<double>(r.max) : 1.0 / s;
       const size_t b = bin_of(conf, nbins);
       bins[b] += 1.0;
       bins[nbins + b] += conf;
       bins[2 * nbins + b] += rk == 0 ? 1.0 : 0.0;
+    }
+    if (confusion) {
+      const size_t pred = rk == 0 ? t : nan_row ? first_best(z, c) : first_equal(z, c, r.max);
+      confusion[t * c + pred] += 1.0;
+      confusion[c * c + t] += 1.0;         // support
+      confusion[c * c + c + pred] += 1.0;  // predictions
     }
   });
   if (brier) *brier += brier_sum;
