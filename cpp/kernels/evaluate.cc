@@ -155,9 +155,9 @@ size_t bin_of(double conf, size_t bins) {
 
 }  // namespace
 
-// x: (outer, c, inner) of k.dtype; labels, rank: (P). confusion: (c, c) then its row sums (c) and column sums (c),
-// or null; bins: (3, k.bins) or null (counts,
-// confidence sums, correct counts); brier: one double or null. All three are added to.
+// x: (outer, c, inner) of k.dtype; labels, rank: (P). confusion: (c, c) then its row sums (c) and column sums
+// (c), or null; bins: (3, k.bins) or null (counts, confidence sums, correct counts); brier: one double or
+// null. All three are added to.
 double evaluate(const Call& k, const void* x, const int32_t* labels, float* work, int32_t* rank,
                 double* confusion, double* bins, double* brier) {
   const size_t c = k.classes, nbins = bins ? k.bins : 0;
