@@ -17,7 +17,8 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import test from 'node:test';
 
-import { builds, close, rng, uniform } from './lib/builds.mjs';
+import { builds, rng, uniform } from './lib/builds.mjs';
+import { close } from './lib/tolerance.mjs';
 import { decodeNumber } from './lib/torch-fixtures.mjs';
 
 const fixtures = JSON.parse(readFileSync(new URL('./fixtures/eval.json', import.meta.url), 'utf8'));
