@@ -6,7 +6,9 @@ import assert from 'node:assert/strict';
 
 import { KiB, packageSizes, packageTable } from './lib/size.mjs';
 
-const BUDGET = 80 * 1024; // everything shipped as JS + wasm, gzipped
+// Everything shipped as JS + wasm, gzipped. 80 KiB held 0.1 (75.4 KiB at the merge of shape/dim); 0.2's topK
+// and evaluation report add 14.6 KiB (two kernels in both builds: 5.9 + 5.3 KiB; their policies 3.4 KiB).
+const BUDGET = 92 * 1024;
 
 test(`size: the shipped JS and wasm are < ${KiB(BUDGET)} gzipped`, async () => {
   const sizes = await packageSizes();

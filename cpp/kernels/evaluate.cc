@@ -76,15 +76,15 @@ size_t first_best(const float* z, size_t c) {
 }
 
 // s = sum_j e_j with e_j = exp((z_j - m) * scale), and *squares = sum_j e_j^2, both in float64: the
-// exponential pass of row_sum_exp with one more accumulation. kClamp as there (see needs_clamp).
+// exponential pass of row_sum_exp with one more accumulation. Always with the exponential's clamp: one
+// instance instead of two (needs_clamp's saving is 8% of this pass; the code is 1.5 KiB).
 #ifdef __wasm_simd128__
-template <bool kClamp>
 __attribute__((noinline)) double sum_exp_squares_simd(const float* z, size_t c, float m, float scale,
                                                       double* squares) {
   const ExpConsts k;
   const v128_t vm = wasm_f32x4_splat(m), vs = wasm_f32x4_splat(scale);
   auto exp_at = [&](const float* p) {
-    return exp_nonpos<kClamp>(wasm_f32x4_mul(wasm_f32x4_sub(wasm_v128_load(p), vm), vs), k);
+    return exp_nonpos(wasm_f32x4_mul(wasm_f32x4_sub(wasm_v128_load(p), vm), vs), k);
   };
   v128_t s_lo = wasm_f64x2_splat(0.0), s_hi = s_lo, q_lo = s_lo, q_hi = s_lo;
   size_t j = 0;
@@ -113,10 +113,7 @@ __attribute__((noinline)) double sum_exp_squares_simd(const float* z, size_t c, 
 // score next to terms of order 1, so a relative 6e-8 on a pair is far below the score's other roundings.
 double sum_exp_squares(const float* z, size_t c, RowRange r, float scale, double* squares) {
 #ifdef __wasm_simd128__
-  if (c >= 4) {
-    return needs_clamp(r, scale) ? sum_exp_squares_simd<true>(z, c, r.max, scale, squares)
-                                 : sum_exp_squares_simd<false>(z, c, r.max, scale, squares);
-  }
+  if (c >= 4) return sum_exp_squares_simd(z, c, r.max, scale, squares);
 #endif
   double s = 0.0, q = 0.0;
   for (size_t j = 0; j < c; j++) {
