@@ -1,10 +1,24 @@
 // Seeded inputs, the float64 reference and the checks every measured result must pass.
 
-export const OPS = ['loss', 'lossgrad', 'softmax', 'focalgrad', 'zlossgrad', 'bcegrad', 'sfocalgrad'];
+export const OPS = [
+  'loss',
+  'lossgrad',
+  'softmax',
+  'topk',
+  'eval',
+  'evalx',
+  'focalgrad',
+  'zlossgrad',
+  'bcegrad',
+  'sfocalgrad',
+];
 export const OP_NAMES = {
   loss: 'loss (mean)',
   lossgrad: 'loss + grad',
   softmax: 'softmax',
+  topk: 'top-5 + log-probs',
+  eval: 'evaluate',
+  evalx: 'evaluate + report',
   focalgrad: 'focal + grad',
   zlossgrad: 'CE z-loss + grad',
   bcegrad: 'BCE + grad',
@@ -16,6 +30,9 @@ export const OP_NAMES = {
 export const FOCAL_GAMMA = 2;
 export const Z_LOSS = 1e-4;
 export const SIGMOID_FOCAL = { gamma: 2, alpha: 0.25 };
+export const TOPK = 5;
+/** evalx: evaluate with calibration (15 bins), Brier and confusion counts switched on. */
+export const REPORT_OPTIONS = { calibration: 15, brier: true, confusion: true };
 
 // [rows, classes]
 export const SHAPES = [
@@ -24,6 +41,16 @@ export const SHAPES = [
   [64, 32000],
   [8, 128000],
 ];
+
+// The ops that do not run over every shape above: the shapes the contract's speed targets name.
+export const OP_SHAPES = {
+  topk: [
+    [64, 32000],
+    [8, 128000],
+  ],
+  eval: [[20000, 1000]],
+  evalx: [[20000, 1000]],
+};
 
 export function shapeName([n, c]) {
   return `${n}x${c}`;
@@ -72,12 +99,12 @@ export function makeData(n, c, seed = 12345) {
   return { n, c, x, labels, onehot };
 }
 
-/** Float64 reference of one op: { loss, grad } (mean loss and its gradient) or { softmax }. */
+/** Float64 reference of one op (see crossEntropyReference for the ops of plain cross-entropy logits). */
 export function reference(data, op) {
   if (op === 'focalgrad') return focalReference(data);
   if (op === 'zlossgrad') return zlossReference(data);
   if (op === 'bcegrad' || op === 'sfocalgrad') return sigmoidReference(data, op === 'sfocalgrad');
-  return crossEntropyReference(data);
+  return crossEntropyReference(data, op);
 }
 
 function rowLogSoftmax(x, o, c, logp) {
@@ -147,19 +174,49 @@ function sigmoidReference({ x, onehot }, focal) {
   return { loss: total / len, grad };
 }
 
-/** Float64 reference: mean loss, gradient of the mean loss, softmax (all as Float64Array). */
-function crossEntropyReference({ n, c, x, labels }) {
-  const softmax = new Float64Array(n * c);
-  const grad = new Float64Array(n * c);
+/**
+ * Float64 reference for `op`: mean loss, gradient of the mean loss, softmax (Float64Arrays) for the first
+ * three ops; top-5 indices (ties by lower index) and their log-probabilities for topk; mean loss and top-1
+ * accuracy (the first largest logit) for eval and evalx.
+ */
+function crossEntropyReference({ n, c, x, labels }, op) {
+  const arrays = op === 'lossgrad' || op === 'softmax';
+  const softmax = arrays ? new Float64Array(n * c) : null;
+  const grad = arrays ? new Float64Array(n * c) : null;
+  const indices = [];
+  const logProbs = [];
   let total = 0;
+  let correct = 0;
   for (let i = 0; i < n; i++) {
     const o = i * c;
     let m = -Infinity;
-    for (let j = 0; j < c; j++) if (x[o + j] > m) m = x[o + j];
+    let arg = 0;
+    for (let j = 0; j < c; j++) {
+      if (x[o + j] > m) {
+        m = x[o + j];
+        arg = j;
+      }
+    }
     let s = 0;
     for (let j = 0; j < c; j++) s += Math.exp(x[o + j] - m);
     const lse = m + Math.log(s);
     total += lse - x[o + labels[i]];
+    correct += arg === labels[i];
+    if (op === 'topk') {
+      const top = []; // [value, index], best first
+      for (let j = 0; j < c; j++) {
+        const v = x[o + j];
+        if (top.length === TOPK && !(v > top[TOPK - 1][0])) continue;
+        let p = top.length < TOPK ? top.length : TOPK - 1;
+        top[p] = [v, j];
+        for (; p > 0 && top[p][0] > top[p - 1][0]; p--) [top[p], top[p - 1]] = [top[p - 1], top[p]];
+      }
+      for (const [v, j] of top) {
+        indices.push(j);
+        logProbs.push(v - lse);
+      }
+    }
+    if (!arrays) continue;
     for (let j = 0; j < c; j++) {
       const p = Math.exp(x[o + j] - lse);
       softmax[o + j] = p;
@@ -167,7 +224,7 @@ function crossEntropyReference({ n, c, x, labels }) {
     }
     grad[o + labels[i]] -= 1 / n;
   }
-  return { loss: total / n, grad, softmax };
+  return { loss: total / n, grad, softmax, indices, logProbs, accuracy: correct / n };
 }
 
 // Tolerances: float32 computation (with float32 accumulation in the peers) against float64.
@@ -201,7 +258,21 @@ function checkArray(what, got, want) {
 export function check(op, result, ref) {
   if (op === 'loss') return checkScalar('loss', Number(result), ref.loss);
   if (op === 'softmax') return checkArray('softmax', result, ref.softmax);
-  if (op !== 'loss' && op !== 'softmax') {
+  if (op === 'topk') {
+    if (!result || !result.indices) return { ok: false, err: Infinity, why: 'no { indices, values }' };
+    const got = Array.from(result.indices, Number); // onnxruntime gives int64 (BigInt)
+    if (got.join() !== ref.indices.join())
+      return { ok: false, err: Infinity, why: `indices ${got.slice(0, 10)}, reference ${ref.indices.slice(0, 10)}` };
+    return checkArray('log-probs', result.values, ref.logProbs);
+  }
+  if (op === 'eval' || op === 'evalx') {
+    if (!result || result.accuracy !== ref.accuracy)
+      return { ok: false, err: Infinity, why: `accuracy ${result?.accuracy}, reference ${ref.accuracy}` };
+    if (op === 'evalx' && !(result.confusion && result.calibration && result.brier >= 0))
+      return { ok: false, err: Infinity, why: 'no report extras' };
+    return checkScalar('loss', Number(result.loss), ref.loss);
+  }
+  if (op.endsWith('grad')) {
     if (!result || typeof result !== 'object') return { ok: false, err: Infinity, why: 'no { loss, grad }' };
     const l = checkScalar('loss', Number(result.loss), ref.loss);
     if (!l.ok) return l;

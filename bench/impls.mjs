@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
-import { FOCAL_GAMMA, SIGMOID_FOCAL, Z_LOSS } from './data.mjs';
+import { FOCAL_GAMMA, REPORT_OPTIONS, SIGMOID_FOCAL, TOPK, Z_LOSS } from './data.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const require = createRequire(import.meta.url);
@@ -31,6 +31,16 @@ async function xentropy(op, { n, c, x, labels, onehot }, { simd = true, zeroCopy
   if (extra[op]) {
     if (zeroCopy) return { unsupported: 'measured through the copying API only' };
     return { run: extra[op](new Float32Array(n * c)) };
+  }
+  if (op === 'topk' || op === 'eval' || op === 'evalx') {
+    let input = x;
+    if (zeroCopy) {
+      input = xe.alloc(n * c);
+      input.array.set(x);
+    }
+    if (op === 'topk') return { run: () => xe.topK(input, TOPK, { classes: c, values: 'logProbs' }) };
+    const evalOpts = op === 'evalx' ? { classes: c, ...REPORT_OPTIONS } : opts;
+    return { run: () => xe.evaluate(input, labels, evalOpts) };
   }
   if (!zeroCopy) {
     const out = new Float32Array(n * c);
@@ -56,6 +66,7 @@ async function xentropy(op, { n, c, x, labels, onehot }, { simd = true, zeroCopy
 // ---------------------------------------------------------------- read-once floor (bench/floor.c)
 
 async function floor(op, { n, c, x }) {
+  if (op === 'topk' || op === 'eval' || op === 'evalx') return { unsupported: 'floor: see loss (mean)' };
   const file = path.join(here, '.build', 'floor.wasm');
   const { instance } = await WebAssembly.instantiate(readFileSync(file), {});
   const e = instance.exports;
@@ -119,6 +130,41 @@ function js(op, { n, c, x, labels, onehot }) {
     }
     return grad ? { loss: total / n, grad: out } : out;
   };
+  if (op === 'eval' || op === 'evalx') return { unsupported: 'no peer computes this report' };
+  if (op === 'topk') {
+    // One pass for the max and the running top 5, one for the sum of exponentials.
+    const indices = new Int32Array(n * TOPK);
+    const values = new Float32Array(n * TOPK);
+    const tv = new Float64Array(TOPK);
+    const ti = new Int32Array(TOPK);
+    const run = () => {
+      for (let i = 0; i < n; i++) {
+        const o = i * c;
+        let filled = 0;
+        for (let j = 0; j < c; j++) {
+          const v = x[o + j];
+          if (filled === TOPK && !(v > tv[TOPK - 1])) continue;
+          let p = filled < TOPK ? filled++ : TOPK - 1;
+          for (; p > 0 && v > tv[p - 1]; p--) {
+            tv[p] = tv[p - 1];
+            ti[p] = ti[p - 1];
+          }
+          tv[p] = v;
+          ti[p] = j;
+        }
+        const m = tv[0];
+        let s = 0;
+        for (let j = 0; j < c; j++) s += Math.exp(x[o + j] - m);
+        const lse = m + Math.log(s);
+        for (let r = 0; r < TOPK; r++) {
+          indices[i * TOPK + r] = ti[r];
+          values[i * TOPK + r] = tv[r] - lse;
+        }
+      }
+      return { indices, values };
+    };
+    return { run, note: 'one pass with a running top 5, one for the sum of exponentials' };
+  }
   if (op === 'loss') return { run: loss };
   if (op === 'lossgrad') return { run: () => rows(true) };
   return { run: () => rows(false) };
@@ -287,6 +333,21 @@ async function tfjs(op, { n, c, x, labels }, { backend, sparse = false }) {
       info,
     };
   }
+  if (op === 'eval' || op === 'evalx') return { unsupported: 'no evaluation report in tfjs' };
+  if (op === 'topk') {
+    if (sparse) return { unsupported: 'the same calls as tfjs-wasm', same: 'tfjs-wasm' };
+    return {
+      run: () => {
+        const [v, i] = call((xt) => {
+          const { values, indices } = tf.topk(tf.logSoftmax(xt), TOPK);
+          return [values, indices];
+        });
+        return { indices: i, values: v };
+      },
+      note: `tf.topk(tf.logSoftmax(x), ${TOPK})`,
+      info,
+    };
+  }
   if (op === 'softmax') {
     if (sparse) return { unsupported: 'the same tf.softmax call as tfjs-wasm', same: 'tfjs-wasm' };
     return { run: () => call((xt) => [tf.softmax(xt)])[0], info };
@@ -336,7 +397,22 @@ async function ort(op, { n, c, x, labels }) {
   const X = { name: 'x', type: DT.FLOAT, dims: [n, c] };
   const Y = { name: 'y', type: DT.INT64, dims: [n] };
   let spec, note;
-  if (op === 'loss') {
+  if (op === 'eval' || op === 'evalx') return { unsupported: 'no evaluation report in ONNX' };
+  if (op === 'topk') {
+    spec = {
+      nodes: [
+        { op: 'LogSoftmax', inputs: ['x'], outputs: ['logp'], attrs: { axis: -1 } },
+        { op: 'TopK', inputs: ['logp', 'k'], outputs: ['values', 'indices'], attrs: { axis: -1 } },
+      ],
+      initializers: [{ name: 'k', type: DT.INT64, dims: [1], data: BigInt64Array.of(BigInt(TOPK)) }],
+      inputs: [X],
+      outputs: [
+        { name: 'values', type: DT.FLOAT, dims: [n, TOPK] },
+        { name: 'indices', type: DT.INT64, dims: [n, TOPK] },
+      ],
+    };
+    note = `LogSoftmax(axis=-1) + TopK(k=${TOPK}), opset 13`;
+  } else if (op === 'loss') {
     spec = {
       nodes: [{ op: 'SoftmaxCrossEntropyLoss', inputs: ['x', 'y'], outputs: ['loss'], attrs: { reduction: 'mean' } }],
       inputs: [X, Y],
@@ -384,7 +460,16 @@ async function ort(op, { n, c, x, labels }) {
     [n],
   );
   const feeds = () =>
-    op === 'softmax' ? { x: new ortm.Tensor('float32', x, [n, c]) } : { x: new ortm.Tensor('float32', x, [n, c]), y };
+    op === 'softmax' || op === 'topk'
+      ? { x: new ortm.Tensor('float32', x, [n, c]) }
+      : { x: new ortm.Tensor('float32', x, [n, c]), y };
+  if (op === 'topk') {
+    const run = async () => {
+      const r = await session.run(feeds());
+      return { indices: r.indices.data, values: r.values.data };
+    };
+    return { run, async: true, note, teardown: () => session.release() };
+  }
   const run =
     op === 'loss'
       ? async () => (await session.run(feeds())).loss.data[0]

@@ -1,4 +1,4 @@
-// npm run bench [-- --quick] [--impls=a,b] [--shapes=64x32000,...] [--ops=loss,lossgrad,softmax]
+// npm run bench [-- --quick] [--impls=a,b] [--shapes=64x32000,...] [--ops=loss,lossgrad,softmax,topk,eval,evalx]
 //                [--rounds=N] [--round-ms=MS] [--repeat=K] [--scalar] [--json=path]
 // Every (implementation, shape, op) cell runs in its own child process (bench/child.mjs): warm-up,
 // rounds of >= round-ms each, the median of the rounds; a result counts only once it matches the float64
@@ -9,7 +9,7 @@ import { cpSync, existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFil
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { OPS, OP_NAMES, SHAPES, parseShape, shapeName } from './data.mjs';
+import { OPS, OP_NAMES, OP_SHAPES, SHAPES, parseShape, shapeName } from './data.mjs';
 import { IMPLS } from './impls.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -51,17 +51,31 @@ const defaultImpls = Object.keys(IMPLS).filter(
 const impls = args.impls ? args.impls.split(',') : defaultImpls;
 for (const i of impls)
   if (!IMPLS[i]) throw new Error(`bench: unknown implementation ${i} (${Object.keys(IMPLS).join(', ')})`);
-const shapes = args.shapes ? args.shapes.split(',').map(parseShape) : SHAPES;
 const ops = args.ops ? args.ops.split(',') : OPS;
 for (const o of ops) if (!OPS.includes(o)) throw new Error(`bench: unknown op ${o} (${OPS.join(', ')})`);
+// --shapes applies to every op; without it each op runs over its own shapes (OP_SHAPES) or SHAPES.
+const shapesFor = (op) => (args.shapes ? args.shapes.split(',').map(parseShape) : (OP_SHAPES[op] ?? SHAPES));
+const shapeOrder = [...SHAPES, ...Object.values(OP_SHAPES).flat()].map(shapeName);
+const cellList = ops
+  .flatMap((op) => shapesFor(op).map((shape) => ({ op, shape })))
+  .sort(
+    (a, b) =>
+      shapeOrder.indexOf(shapeName(a.shape)) - shapeOrder.indexOf(shapeName(b.shape)) ||
+      ops.indexOf(a.op) - ops.indexOf(b.op),
+  );
 const jsonPath =
   typeof args.json === 'string'
     ? path.resolve(args.json)
     : path.join(here, quick ? 'results-quick.json' : 'results.json');
 
-// Targets for xentropy's copying API against the fastest peer.
-const TARGET = { loss: 2, lossgrad: 3, softmax: 1.2, focalgrad: 3, zlossgrad: 3, bcegrad: 3, sfocalgrad: 3 };
-// The 0.2 losses against their base op, xentropy's copying API in the same run: at most these ratios.
+// Targets for xentropy's copying API against the fastest peer (none for the report: no peer computes it).
+const TARGET = { loss: 2, lossgrad: 3, softmax: 1.2, topk: 3, focalgrad: 3, zlossgrad: 3, bcegrad: 3, sfocalgrad: 3 };
+// Targets between two of xentropy's own ops on the same logits: [op, relative to, at most this ratio].
+// INTERNAL: topK and the report, for both APIs; COST: the 0.2 losses, copying API, in a table of their own.
+const INTERNAL = [
+  ['topk', 'loss', 1.3],
+  ['evalx', 'eval', 1.25],
+];
 const COST = [
   ['focalgrad', 'lossgrad', 1.6],
   ['sfocalgrad', 'bcegrad', 1.5],
@@ -192,7 +206,7 @@ if (os.loadavg()[0] > os.cpus().length * 0.75) {
   );
 }
 const t0 = Date.now();
-const total = shapes.length * ops.length * impls.length * repeat;
+const total = cellList.length * impls.length * repeat;
 const byCell = new Map(); // impl|shape|op -> results of every pass
 let done = 0;
 function record(impl, { op, shape }, r) {
@@ -203,7 +217,7 @@ function record(impl, { op, shape }, r) {
   const what = r.status === 'ok' ? `${fmt(r.ms)} ms (err ${r.err.toExponential(1)})` : `${r.status}: ${r.why}`;
   console.error(`[${done}/${total}] ${shapeName(shape).padEnd(9)} ${op.padEnd(8)} ${impl.padEnd(17)} ${what}`);
 }
-const cellsOf = () => shapes.flatMap((shape) => ops.map((op) => ({ op, shape })));
+const cellsOf = () => cellList;
 for (let pass = 0; pass < repeat; pass++) {
   if (quick) {
     // One process per implementation.
@@ -249,8 +263,9 @@ meta.seconds = (Date.now() - t0) / 1000;
 // Summary per (shape, op): fastest peer and ratios.
 const get = (impl, shape, op) => results.find((r) => r.impl === impl && r.shape === shape && r.op === op);
 const summary = [];
-for (const shape of shapes.map(shapeName)) {
-  for (const op of ops) {
+for (const { op, shape: dims } of cellList) {
+  {
+    const shape = shapeName(dims);
     const peers = results.filter((r) => r.shape === shape && r.op === op && r.kind === 'peer' && r.status === 'ok');
     const best = peers.sort((a, b) => a.ms - b.ms)[0];
     const floor = get('floor', shape, op);
@@ -269,12 +284,28 @@ for (const shape of shapes.map(shapeName)) {
       if (best) s.speedup[r.impl] = best.ms / r.ms;
       if (floor?.status === 'ok' && r.kind === 'xentropy') s.overFloor[r.impl] = r.ms / floor.ms;
     }
-    s.met = s.speedup.xentropy !== undefined ? s.speedup.xentropy >= TARGET[op] : null;
+    s.met = s.speedup.xentropy !== undefined && TARGET[op] ? s.speedup.xentropy >= TARGET[op] : null;
     summary.push(s);
   }
 }
 
-writeFileSync(jsonPath, `${JSON.stringify({ meta, results, summary }, null, 2)}\n`);
+// xentropy's own ratios (same process kind, same logits): topK against the loss, the report against plain
+// evaluate.
+const internal = [];
+for (const [op, base, limit] of INTERNAL) {
+  for (const { op: o, shape: dims } of cellList) {
+    if (o !== op) continue;
+    const shape = shapeName(dims);
+    for (const impl of ['xentropy', 'xentropy-zc']) {
+      const a = get(impl, shape, op);
+      const b = get(impl, shape, base);
+      if (a?.status === 'ok' && b?.status === 'ok')
+        internal.push({ impl, shape, op, base, ratio: a.ms / b.ms, limit, met: a.ms / b.ms <= limit });
+    }
+  }
+}
+
+writeFileSync(jsonPath, `${JSON.stringify({ meta, results, summary, internal }, null, 2)}\n`);
 
 // ---------------------------------------------------------------- tables
 
@@ -311,13 +342,31 @@ out.push(
         const r = get(i, s.shape, s.op);
         return r?.status === 'ok' ? '–' : cell(r); // no peer to compare with, or not measured
       }),
-      `${s.target}×`,
+      s.target ? `${s.target}×` : '–',
       s.met === null ? '?' : s.met ? 'yes' : '**no**',
       s.overFloor.xentropy !== undefined ? fmtX(s.overFloor.xentropy) : '',
       s.overFloor['xentropy-zc'] !== undefined ? fmtX(s.overFloor['xentropy-zc']) : '',
     ]),
   ),
 );
+
+if (internal.length) {
+  out.push(`\n## xentropy against itself, same logits (lower is better)\n`);
+  out.push(
+    table(
+      ['op', 'shape', 'implementation', 'relative to', 'ratio', 'limit', 'met'],
+      internal.map((r) => [
+        OP_NAMES[r.op],
+        r.shape,
+        IMPLS[r.impl].label,
+        OP_NAMES[r.base],
+        fmtX(r.ratio),
+        `${r.limit}×`,
+        r.met ? 'yes' : '**no**',
+      ]),
+    ),
+  );
+}
 
 // Compact table for the README: xentropy (copying API) with its speedup, and the peers.
 const peers = shown.filter((i) => IMPLS[i].kind === 'peer');

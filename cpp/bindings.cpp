@@ -83,8 +83,12 @@ double entropy(Ptr k, Ptr p, Ptr loss_out) { return xe::entropy(call(k), at<void
 double kl_divergence(Ptr k, Ptr p, Ptr q, Ptr loss_out) {
   return xe::kl_divergence(call(k), at<void>(p), at<float>(q), at<float>(loss_out));
 }
-double evaluate(Ptr k, Ptr x, Ptr labels, Ptr rank) {
-  return xe::evaluate(call(k), at<float>(x), at<int32_t>(labels), at<int32_t>(rank));
+double evaluate(Ptr k, Ptr x, Ptr labels, Ptr work, Ptr rank, Ptr confusion, Ptr bins, Ptr brier) {
+  return xe::evaluate(call(k), at<void>(x), at<int32_t>(labels), at<float>(work), at<int32_t>(rank),
+                      at<double>(confusion), at<double>(bins), at<double>(brier));
+}
+void top_k(Ptr k, Ptr x, Ptr work, Ptr indices, Ptr values) {
+  xe::top_k(call(k), at<void>(x), at<float>(work), at<int32_t>(indices), at<float>(values));
 }
 
 // Which build this is, so that a caller-supplied .wasm is reported truthfully.
@@ -114,4 +118,5 @@ EMSCRIPTEN_BINDINGS(xentropy) {
   emscripten::function("entropy", &entropy);
   emscripten::function("klDivergence", &kl_divergence);
   emscripten::function("evaluate", &evaluate);
+  emscripten::function("topK", &top_k);
 }

@@ -16,6 +16,7 @@ namespace xe {
 
 enum Reduction : int32_t { kNone = 0, kMean = 1, kSum = 2 };
 enum DType : int32_t { kFloat32 = 0, kFloat16 = 1 };
+enum TopKValues : int32_t { kInput = 0, kProbs = 1, kLogProbs = 2 };
 
 // type, name, default, what it is. Doubles first, so the struct has no padding. The defaults are the
 // neutral values (no temperature, nats, PyTorch's ignore index); web/call.js writes them for every field
@@ -37,7 +38,10 @@ enum DType : int32_t { kFloat32 = 0, kFloat16 = 1 };
   X(float, gamma, 0.0f)           /* focal: the exponent of (1 - q) */                                  \
   X(float, alpha, 1.0f)           /* focal: every class's alpha (no per-class array); sigmoid focal: */ \
                                   /*   the positive class's, < 0 for none */                            \
-  X(float, z_loss, 0.0f)          /* cross-entropy: zeta of zeta * lse^2 per counted row */
+  X(float, z_loss, 0.0f)          /* cross-entropy: zeta of zeta * lse^2 per counted row */             \
+  X(uint32_t, top_k, 1)           /* topK: how many entries per position, in [1, classes] */            \
+  X(int32_t, values, kInput)      /* topK: TopKValues, what the values output holds */                  \
+  X(uint32_t, bins, 0)            /* evaluate: calibration bins, 0 = no calibration */
 
 struct Call {
 #define XE_FIELD(type, name, default_value) type name = default_value;

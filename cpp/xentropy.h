@@ -77,9 +77,30 @@ double entropy(const Call& k, const void* p, float* loss_out);
 // k.from_probs == 0. Per position sum p (log p - log q). loss_out must not alias p or q.
 double kl_divergence(const Call& k, const void* p, const float* q, float* loss_out);
 
-// x: (n, c) logits; labels: (n). For each row not equal to k.ignore_index: its cross-entropy in nats added
-// to the returned sum, and rank[i] = the number of classes whose logit is strictly greater than the
-// label's (C when the label's logit is NaN); rank[i] = -1 for ignored rows. rank must not alias anything.
-double evaluate(const Call& k, const float* x, const int32_t* labels, int32_t* rank);
+// The top k entries of each position, k = k.top_k in [1, c], in torch.topk's order (NaN first, ties by
+// lower index, -Infinity last). x: (outer, c, inner); indices, values: (outer, k, inner), values holding
+// the entries, their softmax or their log-softmax (k.values, with k.inv_temperature); x of k.dtype (float16
+// needs k.work, c * inner floats). work: 2c words when
+// k.inner > 1 or k.top_k > 64, else may be null. No output may alias anything.
+void top_k(const Call& k, const void* x, float* work, int32_t* indices, float* values);
+
+// x: (outer, c, inner) logits, or probabilities when k.from_probs, of k.dtype (float16 needs k.work);
+// labels, rank: (P). For each position
+// whose label is not k.ignore_index: its cross-entropy in nats (logits divided by the temperature first;
+// from probabilities -log(clamp(p_t, eps, 1))) added to the returned sum, and rank[i] = the label's place
+// in topK's order (0 when the first largest entry is the label); rank[i] = -1 for ignored positions.
+// Report accumulators, each null when not wanted, added to (the caller zeroes them once):
+//   confusion: (c, c) counts, row = label, column = the first largest entry, then (c) the labels' counts
+//     and (c) the predictions' counts (its row and column sums, kept so a report needs no O(c^2) pass);
+//   bins: (3, k.bins): per calibration bin its count, its sum of confidences (the prediction's
+//     probability) and its number of correct predictions;
+//   brier: one double, the sum over positions of sum_j (p_j - [j == t])^2.
+// work: c floats when k.inner > 1, else may be null. Nothing may alias anything.
+double evaluate(const Call& k, const void* x, const int32_t* labels, float* work, int32_t* rank,
+                double* confusion, double* bins, double* brier);
+// The loss and the ranks only, of (n, c) rows (the Classifier's evaluation).
+inline double evaluate(const Call& k, const float* x, const int32_t* labels, int32_t* rank) {
+  return evaluate(k, x, labels, nullptr, rank, nullptr, nullptr, nullptr);
+}
 
 }  // namespace xe

@@ -9,9 +9,12 @@ import { readFileSync } from 'node:fs';
 const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8');
 const dts = readFileSync(new URL('../web/index.d.ts', import.meta.url), 'utf8');
 
-/** The text of `interface name { … }` in the .d.ts (comments removed), and its `extends` clause. */
+/**
+ * The text of `interface name { … }` (or of the object type in `type name = A & { … }`) in the .d.ts
+ * (comments removed), and its `extends` clause.
+ */
 function interfaceBody(name) {
-  const start = dts.search(new RegExp(`export interface ${name}\\b[^{]*\\{`));
+  const start = dts.search(new RegExp(`export (?:interface ${name}\\b|type ${name}\\s*=)[^{]*\\{`));
   assert.ok(start >= 0, `index.d.ts declares interface ${name}`);
   const open = dts.indexOf('{', start);
   let depth = 0;
@@ -144,6 +147,7 @@ test('docs: every property of the option interfaces is mentioned in the README',
     'EntropyOptions',
     'KlDivergenceOptions',
     'EvaluateOptions',
+    'TopKOptions',
     'ClassifierOptions',
     'TrainOptions',
     'FitOptions',

@@ -111,3 +111,33 @@ test(
     assert.ok(trained.test.accuracy >= 0.9, `test accuracy ${trained.test.accuracy}`);
   },
 );
+
+// examples/lm-logprobs: (B, T, V) logits scored with shape and dim -1, against float64 here: per position
+// the log-softmax of the float32 logits in float64, perplexity exp(mean of -log p(target)), and the top 5 by
+// a stable descending sort (ties: lower index). Tolerances: log-probabilities are float32 results of a
+// float64-accurate computation (a few float32 roundings of values up to ~10: atol 2e-6); perplexity from a
+// float64 mean of row losses each within 1e-6 (rtol 1e-5).
+test('examples/lm-logprobs: perplexity, per-token log-probs and top-5 alternatives match float64', async () => {
+  const { toyOutput } = await import('../examples/lm-logprobs/toy-model.mjs');
+  const { logits, targets } = toyOutput();
+  const [B, T, V] = logits.dims;
+  const got = JSON.parse(run('lm-logprobs/main.mjs').trim().split('\n').at(-1));
+  let nll = 0;
+  const want = { tokenLogProbs: [], indices: [], values: [] };
+  for (let i = 0; i < B * T; i++) {
+    const row = Array.from(logits.data.subarray(i * V, (i + 1) * V));
+    const max = Math.max(...row);
+    const lse = max + Math.log(row.reduce((s, v) => s + Math.exp(v - max), 0));
+    want.tokenLogProbs.push(row[targets[i]] - lse);
+    nll -= row[targets[i]] - lse;
+    const order = row.map((v, j) => [v, j]).sort((a, b) => b[0] - a[0] || a[1] - b[1]);
+    for (const [v, j] of order.slice(0, 5)) {
+      want.indices.push(j);
+      want.values.push(v - lse);
+    }
+  }
+  close(got.perplexity, Math.exp(nll / (B * T)), { rtol: 1e-5, what: 'perplexity' });
+  close(got.tokenLogProbs, want.tokenLogProbs, { rtol: 1e-6, atol: 2e-6, what: 'tokenLogProbs' });
+  assert.deepEqual(got.top5.indices, want.indices);
+  close(got.top5.values, want.values, { rtol: 1e-6, atol: 2e-6, what: 'top5 values' });
+});

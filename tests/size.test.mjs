@@ -8,8 +8,9 @@ import { KiB, packageSizes, packageTable } from './lib/size.mjs';
 
 // Everything shipped as JS + wasm, gzipped. 80 KiB through 0.1; 0.2 adds the focal losses
 // (cpp/kernels/focal.cc in both builds, web/focal.js: 12.8 KiB, most of it the SIMD build's focal passes;
-// -Os for that file saves only 0.2 KiB) and the class-axis column paths with float16 widening (about 6 KiB).
-const BUDGET = 104 * 1024; // 101.6 KiB when set
+// -Os for that file saves only 0.2 KiB), the class-axis column paths with float16 widening (about 6 KiB),
+// and topK with the evaluation report (two kernels in both builds, their policies: 14.6 KiB).
+const BUDGET = 120 * 1024;
 
 test(`size: the shipped JS and wasm are < ${KiB(BUDGET)} gzipped`, async () => {
   const sizes = await packageSizes();

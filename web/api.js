@@ -1,6 +1,6 @@
 // The public API of one instance. Each op's JS policy (argument checks, then one wasm call per batch)
 // lives in the file named after its kernel: softmax.js, cross-entropy.js, binary-cross-entropy.js,
-// focal.js, entropy.js, metrics.js (evaluate), classifier.js. run.js holds what they share.
+// focal.js, entropy.js, metrics.js (evaluate), topk.js, classifier.js. run.js holds what they share.
 import * as check from './check.js';
 import { createBinaryCrossEntropy } from './binary-cross-entropy.js';
 import { createClassifier } from './classifier.js';
@@ -11,6 +11,7 @@ import { DTYPES, WasmArray } from './memory.js';
 import { createMetrics } from './metrics.js';
 import { createRunner } from './run.js';
 import { createSoftmax } from './softmax.js';
+import { createTopK } from './topk.js';
 import { VERSION } from './version.js';
 
 export function createApi(core) {
@@ -45,6 +46,7 @@ export function createApi(core) {
     ...createFocal(runner),
     ...createEntropy(runner),
     ...createMetrics(runner),
+    ...createTopK(runner),
     Classifier: createClassifier(core, memory, withScratch),
   });
 }

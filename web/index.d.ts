@@ -199,19 +199,98 @@ export interface KlDivergenceOptions extends Geometry {
   out?: Out;
 }
 
-export interface EvaluateOptions {
-  /** Number of classes C; required. */
-  classes: number;
+/**
+ * Where the classes are: `classes` (rows of C, the class axis last) or `shape` and `dim` (the input read
+ * row-major with that shape, the class axis `dim`; API.md "N-dimensional inputs").
+ */
+export type ClassAxis =
+  | {
+      /** Number of classes C, an integer >= 1: the input is rows of C. */
+      classes: number;
+      shape?: undefined;
+      dim?: undefined;
+    }
+  | {
+      /** The input's shape: integers >= 0 whose product is its length. */
+      shape: readonly number[];
+      /** The class axis, in [-rank, rank); default as each function says. */
+      dim?: number;
+      /** When given, must equal shape[dim]. */
+      classes?: number;
+    };
+
+/** What {@link Xentropy.topK} returns next to the indices. */
+export type TopKValues = 'input' | 'probs' | 'logProbs';
+
+/** Options of {@link Xentropy.topK}. `dim` defaults to -1 (the last axis). */
+export type TopKOptions = ClassAxis & {
+  /**
+   * `'input'` (default): the entries themselves; `'probs'`: their softmax probability; `'logProbs'`: their
+   * log-softmax. Both from the same single pass over each row.
+   */
+  values?: TopKValues;
+  /** Divides the logits before `'probs'` / `'logProbs'`, as softmax does; a finite number > 0, default 1. */
+  temperature?: number;
+};
+
+/** The k largest entries per position: the input's shape with shape[dim] replaced by k (N*k for `classes`). */
+export interface TopKResult {
+  /** Class indices, in descending order of their entries (ties: lower index first; NaN first). */
+  indices: Int32Array;
+  /** The entries, probabilities or log-probabilities (see {@link TopKOptions.values}). */
+  values: Float32Array;
+}
+
+/** Options of {@link Xentropy.evaluate} and {@link Xentropy.evaluator}. `dim` defaults to 1 (0 for rank 1). */
+export type EvaluateOptions = ClassAxis & {
   /** The k of each top-k accuracy, integers >= 1 (one number or a list); default [1]. k > C counts every row as a hit. */
   topK?: number | readonly number[];
-  /** Label whose rows count nowhere; default -100. */
+  /** Label whose positions count nowhere; default -100. */
   ignoreIndex?: number;
+  /**
+   * `'logits'` (default) or `'probs'`: the input is probabilities, the loss is -log(clamp(p_t, eps, 1)), and
+   * confidences and predictions are read as given, not renormalised.
+   */
+  from?: 'logits' | 'probs';
+  /** Logits only: divides them before everything; a finite number > 0, default 1 (another value with `'probs'` is a RangeError). */
+  temperature?: number;
+  /** The clamp of `from: 'probs'`, in (0, 1); default 1e-7. */
+  eps?: number;
+  /** A number of equal-width confidence bins B (an integer >= 1): adds `calibration` to the result. Off by default. */
+  calibration?: number;
+  /** Adds `brier`, the mean Brier score, to the result. Default false. */
+  brier?: boolean;
+  /** Adds the confusion matrix and per-class, macro and weighted scores to the result. Default false. */
+  confusion?: boolean;
+};
+
+/** Reliability-diagram data (torchmetrics CalibrationError conventions). */
+export interface Calibration {
+  /** The number of bins B. A sample of confidence c (its top-1 probability) goes to bin min(floor(c·B), B − 1). */
+  bins: number;
+  /** Expected calibration error: Σ_b (count[b] / n)·|accuracy[b] − confidence[b]| over non-empty bins (NaN with no samples). */
+  ece: number;
+  /** Maximum calibration error: the largest |accuracy[b] − confidence[b]| over non-empty bins (NaN with no samples). */
+  mce: number;
+  /** Each bin's mean confidence (NaN when empty), length B. */
+  confidence: Float64Array;
+  /** Each bin's fraction of correct top-1 predictions (NaN when empty), length B. */
+  accuracy: Float64Array;
+  /** Each bin's number of samples, length B. */
+  count: Float64Array;
+}
+
+/** Precision, recall and F1 averaged over the classes. */
+export interface AveragedScores {
+  precision: number;
+  recall: number;
+  f1: number;
 }
 
 export interface Evaluation {
-  /** Mean cross-entropy in nats over the counted rows (NaN when none). */
+  /** Mean cross-entropy in nats over the counted positions (NaN when none). */
   loss: number;
-  /** Top-1 accuracy. */
+  /** Top-1 accuracy: the first largest entry (lowest index among ties) is the label. */
   accuracy: number;
   /** Accuracy for each requested k. */
   topK: Record<number, number>;
@@ -219,11 +298,39 @@ export interface Evaluation {
   perplexity: number;
   /** The loss in bits: loss / ln 2. */
   bits: number;
-  /** Rows counted (not ignored). */
+  /** Positions counted (not ignored). */
   count: number;
+  /** With `calibration: B`. */
+  calibration?: Calibration;
+  /** With `brier: true`: the mean over samples of Σ_k (p_k − y_k)², y one-hot (between 0 and 2; NaN when none). */
+  brier?: number;
+  /** With `confusion: true`: C·C counts, row = true class, column = top-1 prediction. */
+  confusion?: Float64Array;
+  /**
+   * With `confusion: true`, each of length C: precision TP/(TP+FP), recall TP/(TP+FN), F1 2PR/(P+R), each 0
+   * where its denominator is 0 (scikit-learn's zero_division = 0); IoU TP/(TP+FP+FN), NaN where that is 0;
+   * support, the number of samples of the class.
+   */
+  perClass?: {
+    precision: Float64Array;
+    recall: Float64Array;
+    f1: Float64Array;
+    iou: Float64Array;
+    support: Float64Array;
+  };
+  /** With `confusion: true`: the unweighted mean over all C classes. */
+  macro?: AveragedScores;
+  /** With `confusion: true`: the mean weighted by support (0 with no samples). */
+  weighted?: AveragedScores;
+  /** With `confusion: true`: the mean IoU over the classes whose IoU is not NaN. */
+  meanIoU?: number;
 }
 
-/** Streaming evaluation over any number of batches; `result()` equals `evaluate` on their concatenation. */
+/**
+ * Streaming evaluation over any number of batches: `result()` equals `evaluate` on their concatenation
+ * (counts exactly, sums to float64 rounding). Keeps O(C² + bins) state, never the data. With `shape`,
+ * every batch has that shape except that its first axis may have any size (unless it is the class axis).
+ */
 export interface Evaluator {
   /**
    * Adds one batch. A batch that throws changes nothing.
@@ -657,13 +764,28 @@ export interface Xentropy {
   klDivergence(p: FloatInput, q: FloatInput, options: Omit<KlDivergenceOptions, 'out'>): number | Float32Array;
 
   /**
-   * Loss, accuracy, top-k accuracies, perplexity and bits of logits against class labels.
-   * @throws {TypeError} wrong argument types. @throws {RangeError} wrong lengths, labels outside [0, C), bad `topK`.
+   * The k largest entries of each position along the class axis, in descending order (ties: the lower index
+   * first; NaN above every number, as torch.topk; -Infinity below every number), with the entries, their
+   * softmax or their log-softmax. Each row is read once, whatever `values` is.
+   * @example
+   * const { indices, values } = xe.topK(logits, 5, { classes: vocab, values: 'logProbs' });
+   * @throws {TypeError} wrong argument types, `k` not a number.
+   * @throws {RangeError} `k` not an integer in [1, C], a bad shape, dim or temperature, an unknown `values`.
+   */
+  topK(x: FloatInput, k: number, options: TopKOptions): TopKResult;
+
+  /**
+   * Loss, accuracy, top-k accuracies, perplexity and bits of logits (or probabilities) against class
+   * labels, and on request calibration bins, the Brier score and a confusion matrix with per-class scores,
+   * all from one pass over the logits. Every position (a row, a pixel, a token) is one sample.
+   * @throws {TypeError} wrong argument types (also a non-boolean `brier` / `confusion`, a non-number `calibration`).
+   * @throws {RangeError} wrong lengths, labels outside [0, C), bad `topK`, `calibration`, `temperature` or `eps`.
    */
   evaluate(logits: FloatInput, labels: LabelInput, options: EvaluateOptions): Evaluation;
   /**
-   * A streaming evaluator.
+   * A streaming evaluator: `add(logits, labels)` per batch, `result()`, `reset()`.
    * @throws {TypeError | RangeError} for malformed options, as {@link Xentropy.evaluate}.
+   * @throws {RangeError} when its O(C²) state cannot be allocated.
    */
   evaluator(options: EvaluateOptions): Evaluator;
 

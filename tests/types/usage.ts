@@ -37,6 +37,20 @@ async function main(): Promise<void> {
   const top2: number = ev.topK[2];
   const top5: number = xe.evaluate(logits, new Uint8ClampedArray([0, 1]), { classes: 3, topK: 5 }).topK[5];
   const stream = xe.evaluator({ classes: 3 }).add(logits, labels).add(logits, [1, 2]);
+  const report = xe.evaluate(logits, labels, { shape: [2, 3], calibration: 10, brier: true, confusion: true });
+  const ece: number | undefined = report.calibration?.ece;
+  const matrix: Float64Array | undefined = report.confusion;
+  const f1: number | undefined = report.macro?.f1;
+  const { indices, values }: { indices: Int32Array; values: Float32Array } = xe.topK(logits, 2, {
+    classes: 3,
+    values: 'logProbs',
+  });
+  xe.topK(logits, 1, { shape: [2, 3], dim: 0 });
+  // @ts-expect-error values is one of 'input' | 'probs' | 'logProbs'
+  xe.topK(logits, 1, { classes: 3, values: 'log' });
+  // @ts-expect-error dim needs shape
+  xe.evaluate(logits, labels, { classes: 3, dim: 0 });
+  void [ece, matrix, f1, indices, values];
   const perplexity: number = stream.result().perplexity;
   wa.free();
 

@@ -1,0 +1,45 @@
+// topK: the k largest entries per position, with their probabilities or log-probabilities
+// (cpp/kernels/topk.cc). One kernel call per input; the row is read once whatever `values` is. Results
+// have the input's shape with shape[dim] replaced by k: (outer, k, inner), row-major.
+import * as check from './check.js';
+
+const VALUES = ['input', 'probs', 'logProbs'];
+const SMALL_K = 64; // cpp/kernels/topk.cc kSmallK: larger k sort the row's indices in the work buffer
+
+export function createTopK({ core, memory, call, withScratch, input }) {
+  function topK(x, k, opts) {
+    const fn = 'topK';
+    const o = check.options(fn, opts, true);
+    const X = check.floats(fn, 'x', x);
+    const g = check.geometry(fn, o, 'x', X.length, -1);
+    if (typeof k !== 'number') throw new TypeError(`${fn}: k must be a number, got ${check.describe(k)}`);
+    if (!Number.isInteger(k) || k < 1 || k > g.classes) {
+      throw new RangeError(`${fn}: k = ${k} must be an integer in [1, ${g.classes}]`);
+    }
+    const values = VALUES.indexOf(check.oneOf(fn, 'values', o.values, VALUES, 'input'));
+    const t = check.number(fn, 'temperature', o.temperature, 1, { min: 0, minOpen: true });
+    const length = g.positions * k;
+    return withScratch(fn, (s) => {
+      const px = s.floats(X);
+      const work = g.inner > 1 || k > SMALL_K ? s.alloc(8 * g.classes) : 0;
+      const pi = s.alloc(length * 4);
+      const pv = s.alloc(length * 4);
+      const desc = {
+        ...input(s, X, g),
+        outer: g.outer,
+        classes: g.classes,
+        inner: g.inner,
+        topK: k,
+        values,
+        invTemperature: 1 / t,
+      };
+      core.topK(call(desc), px, work, pi, pv);
+      return {
+        indices: memory.i32.slice(pi >>> 2, (pi >>> 2) + length),
+        values: memory.f32.slice(pv >>> 2, (pv >>> 2) + length),
+      };
+    });
+  }
+
+  return { topK };
+}
