@@ -44,6 +44,7 @@ function onMessage(msg) {
   }
   if (msg.type === 'progress') showProgress(msg.done, msg.total);
   else if (msg.type === 'done') {
+    window.xentropyReport.lastMs = msg.ms;
     finish(`Done in ${(msg.ms / 1000).toFixed(2)} s.`);
     if (msg.report) {
       report = msg.report;
@@ -242,6 +243,6 @@ document.addEventListener('drop', (event) => {
   const files = [...(event.dataTransfer?.files ?? [])];
   if (files.length) dropFiles(files);
 });
-// The page's own way to run the read-only baseline (scripts/bench-report.mjs): read the files, no evaluation.
-window.xentropyReport = { readOnly: () => evaluate('read') };
+// For scripts/bench-report.mjs: a read-only run (the files streamed, nothing evaluated) and the last run's time.
+window.xentropyReport = { readOnly: () => evaluate('read'), lastMs: NaN };
 startWorker();
