@@ -117,6 +117,7 @@ test('the model report page in Chromium', async (t) => {
     await t.test(`${name}: every data-metric matches the reference`, (t2) => matches(t2, name));
   await t.test('the downloaded JSON parses and matches the page and the reference', downloads);
   await t.test('each kind of bad input is an alert that names the file; the report stays', errors);
+  await t.test('raw .bin files with a typed shape, and files dropped on the page', binAndDrop);
   await t.test('a 64 MiB .npy streams with a moving progress bar; Cancel stops a run', large);
   await t.test('Try an example: each synthetic example gives a report', examples);
 });
@@ -283,6 +284,11 @@ async function errors(t) {
     ['truncated', await file('cut.npy', (await readFile(x)).subarray(0, 20000)), y, /cut\.npy: is truncated/],
     ['bad JSON', await file('bad.json', '[[1, 2], [3'), y, /bad\.json: is not valid JSON/],
   ];
+  await page.setInputFiles('#names', await file('names.txt', 'a\nb\nc\n'));
+  await page.setInputFiles('#logits', x);
+  await page.setInputFiles('#labels', y);
+  assert.match(await evaluate(page), /names\.txt: has 3 class names, but the outputs have 10 classes/);
+  await page.setInputFiles('#names', []);
   for (const [what, logits, labelsPath, pattern] of cases) {
     await upload(page, logits, labelsPath);
     const alert = await evaluate(page);
@@ -292,6 +298,46 @@ async function errors(t) {
   await page.getByLabel('Top-k').fill('1, zero');
   await upload(page, x, y);
   assert.match(await evaluate(page), /Top-k: "1, zero" is not a list of integers >= 1/);
+  assert.deepEqual(page.problems, []);
+}
+
+async function binAndDrop(t) {
+  const page = await openReport(t);
+  const ref = reference.classifier;
+  const npyData = async (name) => {
+    const bytes = await readFile(join(FIXTURES, name));
+    return bytes.subarray(bytes.length - (name.includes('labels') ? 8000 : 40000));
+  };
+  const x = join(scratch, 'logits.bin');
+  const y = join(scratch, 'labels.bin');
+  await writeFile(x, await npyData('classifier-logits.npy'));
+  const int64 = await npyData('classifier-labels.npy');
+  const y64 = new BigInt64Array(int64.buffer.slice(int64.byteOffset, int64.byteOffset + int64.byteLength));
+  await writeFile(y, new Uint8Array(Int32Array.from(y64, Number).buffer));
+  await upload(page, x, y);
+  assert.match(await evaluate(page), /logits\.bin: is a raw \.bin file: type its shape/);
+  await page.getByLabel('Shape of a .bin file').fill('1000, 10');
+  assert.equal(await evaluate(page), '');
+  let shown = await metrics(page);
+  for (const k of ['count', 'loss', 'accuracy', 'top-5-accuracy']) close(k, shown[k], ref.metrics[k]);
+  await page.getByLabel('Shape of a .bin file').fill('');
+
+  // Drop the two .npy files on the page, labels first: they are sorted out by name.
+  await page.evaluate(async (base) => {
+    const files = await Promise.all(
+      ['classifier-labels.npy', 'classifier-logits.npy'].map(
+        async (n) => new File([await (await fetch(base + n)).blob()], n),
+      ),
+    );
+    const data = new DataTransfer();
+    for (const f of files) data.items.add(f);
+    document.body.dispatchEvent(new DragEvent('drop', { dataTransfer: data, bubbles: true, cancelable: true }));
+  }, new URL('tests/fixtures/report/', baseUrl).href);
+  assert.equal(await page.locator('#logits').evaluate((el) => el.files[0]?.name), 'classifier-logits.npy');
+  assert.equal(await page.locator('#labels').evaluate((el) => el.files[0]?.name), 'classifier-labels.npy');
+  assert.equal(await evaluate(page), '');
+  shown = await metrics(page);
+  for (const k of ['count', 'loss', 'accuracy']) close(k, shown[k], ref.metrics[k]);
   assert.deepEqual(page.problems, []);
 }
 
