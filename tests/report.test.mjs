@@ -10,41 +10,16 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { launchChromium } from './lib/chromium.mjs';
 import { npy } from './lib/npy-writer.mjs';
+import { REFERENCE, close, compareMetrics } from './lib/report-page.mjs';
 import { repoRoot, startServer } from '../scripts/server.mjs';
 
 const TIMEOUT = 120_000;
 const FIXTURES = join(repoRoot, 'tests', 'fixtures', 'report');
-const reference = JSON.parse(await readFile(join(FIXTURES, 'reference.json'), 'utf8'));
-
-// Tolerances, |page - reference| <= atol + rtol * |reference|. The page computes in float32 with float64
-// sums from the same stored values the reference widens exactly; bins cannot differ (the script keeps every
-// confidence 1e-5 away from a bin edge). Ratios of counts (accuracy, top-k, F1, IoU) agree to float64
-// rounding. A log-softmax in float32 is within a few ulp of |log-sum-exp| (<= 1e-6 for these logits), so the
-// mean loss and bits are within 2e-6, and perplexity = exp(loss) within 2e-6 relative of its own value.
-// Each bin's mean confidence carries float32 rounding of the probabilities (~1e-7): ECE, MCE and Brier 1e-6.
-const TOLERANCE = {
-  count: { atol: 0, rtol: 0 },
-  loss: { atol: 2e-6, rtol: 2e-6 },
-  bits: { atol: 3e-6, rtol: 2e-6 },
-  perplexity: { atol: 0, rtol: 4e-6 },
-  ece: { atol: 1e-6, rtol: 0 },
-  mce: { atol: 1e-6, rtol: 0 },
-  brier: { atol: 1e-6, rtol: 1e-6 },
-};
-const COUNTS = { atol: 1e-12, rtol: 1e-12 }; // accuracy, top-k, macro/weighted F1, mean IoU
+const reference = REFERENCE;
 
 let context;
 let baseUrl;
 let scratch;
-
-function close(name, actual, expected, { atol, rtol } = TOLERANCE[name] ?? COUNTS) {
-  assert.ok(typeof actual === 'number', `${name}: the page shows ${actual}`);
-  if (expected === null) return assert.ok(Number.isNaN(actual), `${name} = ${actual}, expected NaN`);
-  assert.ok(
-    Math.abs(actual - expected) <= atol + rtol * Math.abs(expected),
-    `${name} = ${actual}, expected ${expected} (atol ${atol}, rtol ${rtol})`,
-  );
-}
 
 async function openReport(t) {
   const page = await context.newPage();
@@ -166,12 +141,7 @@ async function matches(t, name) {
     name.startsWith('classifier') ? join(FIXTURES, 'classifier-names.txt') : undefined,
   );
   assert.equal(await evaluate(page), '', 'no alert');
-  const shown = await metrics(page);
-  for (const [metric, expected] of Object.entries(ref.metrics)) {
-    if (metric === 'top-1-accuracy' && !(metric in shown)) continue; // the same number as accuracy
-    assert.ok(metric in shown, `the page shows data-metric="${metric}" (shown: ${Object.keys(shown).join(', ')})`);
-    close(metric, shown[metric], expected);
-  }
+  compareMetrics(await metrics(page), ref.metrics);
   if (name === 'lm') {
     const first = await page.locator('#summary [data-metric]').first().getAttribute('data-metric');
     assert.equal(first, 'perplexity', 'a language model leads with perplexity');
