@@ -210,3 +210,8 @@ test('stream: batches in order, labels checked with their position, cancel, NaN'
   await rejects(stream(plan, nan), /x\.npy: holds NaN/);
   assert.equal(position(2900 * 4 + 3, [n, 2, 2]), '[2900, 1, 1]');
 });
+
+test('a file the browser cannot read is a FileError that names it', async () => {
+  const gone = { size: 100, slice: () => ({ arrayBuffer: () => Promise.reject(new Error('the file is gone')) }) };
+  await rejects(openFile(gone, { name: 'x.npy', role: 'logits' }), /x\.npy: could not be read \(the file is gone\)/);
+});

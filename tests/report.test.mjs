@@ -93,6 +93,7 @@ test('the model report page in Chromium', async (t) => {
   await t.test('the downloaded JSON parses and matches the page and the reference', downloads);
   await t.test('each kind of bad input is an alert that names the file; the report stays', errors);
   await t.test('raw .bin files with a typed shape, and files dropped on the page', binAndDrop);
+  await t.test('above 50 classes, the most confused pairs instead of a heatmap', manyClasses);
   await t.test('a 64 MiB .npy streams with a moving progress bar; Cancel stops a run', large);
   await t.test('Try an example: each synthetic example gives a report', examples);
 });
@@ -309,6 +310,33 @@ async function binAndDrop(t) {
   shown = await metrics(page);
   for (const k of ['count', 'loss', 'accuracy']) close(k, shown[k], ref.metrics[k]);
   assert.deepEqual(page.problems, []);
+}
+
+async function manyClasses(t) {
+  const page = await openReport(t);
+  const n = 600;
+  const c = 60;
+  const x = new Float32Array(n * c);
+  const y = Int32Array.from({ length: n }, (_, i) => i % c);
+  // Class k is predicted as k + 1 in its first row of 10 (class 59: never), else correctly.
+  for (let i = 0; i < n; i++) x[i * c + (i < c && y[i] < c - 1 ? y[i] + 1 : y[i])] = 5 + (i % 7) / 8;
+  const write = async (name, bytes) => {
+    await writeFile(join(scratch, name), bytes);
+    return join(scratch, name);
+  };
+  await upload(
+    page,
+    await write('many-logits.npy', npy(x, { descr: '<f4', shape: [n, c] })),
+    await write('many-labels.npy', npy(y, { descr: '<i4', shape: [n] })),
+  );
+  assert.equal(await evaluate(page), '');
+  assert.equal(await page.locator('table.heatmap').count(), 0, 'no heatmap above 50 classes');
+  const rows = await page.$$eval('table.pairs tbody tr', (trs) =>
+    trs.map((tr) => [...tr.cells].map((td) => td.textContent)),
+  );
+  assert.equal(rows.length, 25, 'the 25 most confused pairs');
+  assert.deepEqual(rows[0], ['0', '1', '1', '10.0%']);
+  close('accuracy', (await metrics(page)).accuracy, 1 - 59 / 600);
 }
 
 async function large(t) {

@@ -103,7 +103,7 @@ export function readSettings() {
     bins: number('#bins', 'Calibration bins', { integer: true, min: 1 }),
     topK: [...new Set(integers('#top-k', 'Top-k', 1))],
   };
-  if (settings.bins > 100000) throw new Error(`Calibration bins: ${settings.bins} is more than 100000`);
+  if (settings.bins > 1000) throw new Error(`Calibration bins: ${settings.bins} is more than 1000`);
   if ($('#bin-shape').value.trim()) settings.binShape = integers('#bin-shape', 'Shape of a .bin file', 0);
   return settings;
 }

@@ -10,8 +10,17 @@ import { view } from './convert.js';
 export const MAX_JSON = 64 * 2 ** 20;
 const BIN = { logits: DTYPES.f4, labels: DTYPES.i4 };
 
-async function bytesOf(blob, start, end) {
-  return new Uint8Array(await blob.slice(start, end).arrayBuffer());
+/** The bytes [start, end) of a file; a read the browser refuses (a folder, a file gone) is a FileError. */
+async function bufferOf(blob, name, start, end) {
+  try {
+    return await blob.slice(start, end).arrayBuffer();
+  } catch (error) {
+    throw new FileError(name, `could not be read (${error.message})`);
+  }
+}
+
+async function bytesOf(blob, name, start, end) {
+  return new Uint8Array(await bufferOf(blob, name, start, end));
 }
 
 /** How to read a file: 'npy' by its magic, else 'json' or 'bin' by extension or first character. */
@@ -33,7 +42,7 @@ export function detect(name, head) {
  * @param {{ name: string, role: 'logits' | 'labels', binShape?: number[] }} options
  */
 export async function openFile(blob, { name, role, binShape }) {
-  const head = await bytesOf(blob, 0, 12);
+  const head = await bytesOf(blob, name, 0, 12);
   const format = detect(name, head);
   if (format === 'npy') return { [role]: await openNpy(blob, name, role, head) };
   if (format === 'bin') return { [role]: openBin(blob, name, role, binShape) };
@@ -52,7 +61,7 @@ function streamed(blob, name, role, format, { dtype, shape, count, dataOffset })
     async read(start, end) {
       if (!(start >= 0 && start <= end && end <= count)) throw new FileError(name, `no elements [${start}, ${end})`);
       const from = dataOffset + start * dtype.size;
-      const buffer = await blob.slice(from, dataOffset + end * dtype.size).arrayBuffer();
+      const buffer = await bufferOf(blob, name, from, dataOffset + end * dtype.size);
       if (buffer.byteLength !== (end - start) * dtype.size) throw new FileError(name, 'changed while it was read');
       return view(buffer, dtype);
     },
@@ -61,7 +70,7 @@ function streamed(blob, name, role, format, { dtype, shape, count, dataOffset })
 
 async function openNpy(blob, name, role, head) {
   const prefix = parsePrefix(name, head, blob.size);
-  const header = await bytesOf(blob, prefix.headerStart, prefix.headerStart + prefix.headerLength);
+  const header = await bytesOf(blob, name, prefix.headerStart, prefix.headerStart + prefix.headerLength);
   return streamed(blob, name, role, 'npy', parseHeader(name, header, prefix, blob.size));
 }
 
@@ -90,7 +99,7 @@ async function openJson(blob, name, role) {
       name,
       `is a ${mib(blob.size)} JSON file; JSON is read whole, up to ${mib(MAX_JSON)}: use .npy for large outputs`,
     );
-  const text = await blob.text();
+  const text = new TextDecoder().decode(await bufferOf(blob, name, 0, blob.size));
   let value;
   try {
     value = JSON.parse(text);
