@@ -17,8 +17,8 @@ const PROGRESS_MS = 50; // at most one progress message per interval (and always
 
 let xe = null;
 let current = null; // { id, cancelled }
-let supportsReport = null; // whether xe.evaluator() knows calibration, confusion, from, temperature, shape
-let half = undefined; // Float16Array where xe.evaluator() takes it, else null: widened to float32 in JS
+// Float16Array where the runtime has it (the evaluator takes halves as they are), else null: widened in JS.
+const half = globalThis.Float16Array ?? null;
 
 const ready = load().then((instance) => {
   xe = instance;
@@ -49,34 +49,6 @@ async function open(files, settings) {
   return { logits, labels };
 }
 
-/**
- * What this xentropy's evaluator takes, probed once with a tiny call. One from before API.md's "Evaluation
- * report" ignores the options it does not know: refuse those whose absence would change the numbers (rather
- * than show a wrong loss) and let the rest through. Float16Array goes in only where it is accepted.
- */
-function checkEvaluator(options) {
-  supportsReport ??=
-    'calibration' in xe.evaluate(new Float32Array(2), new Int32Array(1), { classes: 2, calibration: 1 });
-  if (half === undefined) {
-    try {
-      xe.evaluate(new globalThis.Float16Array(2), new Int32Array(1), { classes: 2 });
-      half = globalThis.Float16Array;
-    } catch {
-      half = null; // no Float16Array here, or an xentropy that does not take it yet
-    }
-  }
-  if (supportsReport) return;
-  const needs = [
-    options.from === 'probs' && 'Input is Probabilities',
-    options.temperature !== undefined && options.temperature !== 1 && 'a temperature other than 1',
-    options.shape && 'Class axis second',
-  ].filter(Boolean);
-  if (needs.length)
-    throw new Error(
-      `This build of xentropy (${xe.version}) has no evaluation report (API.md 0.2): ${needs.join(', ')} cannot be evaluated`,
-    );
-}
-
 async function run({ id, type, files, settings }) {
   const job = { id, cancelled: false };
   current = job;
@@ -85,7 +57,6 @@ async function run({ id, type, files, settings }) {
     if (!files.logits) throw new Error('No logits: choose a Logits file (.npy, .json or .bin), or drop it on the page');
     const { logits, labels } = await open(files, settings);
     const plan = makePlan(logits, labels, settings);
-    if (type !== 'read') checkEvaluator(plan.options);
     const names = files.names ? await readNames(files.names, files.names.name, plan.classes) : null;
     const started = performance.now();
     let posted = 0;
