@@ -62,7 +62,13 @@ export async function webkitSession(t, { timeout = 60_000 } = {}) {
     .build();
   let driver; // set once the session exists: quit() on a session still being created would wait for it
   t.after(async () => {
-    await driver?.quit().catch((error) => console.error('closing MiniBrowser:', error));
+    // quit() throws synchronously once the session has ended (a tab's close() may have ended it): await it
+    // inside try, so that either way the service is killed.
+    try {
+      await driver?.quit();
+    } catch (error) {
+      if (error.name !== 'NoSuchSessionError') console.error('closing MiniBrowser:', error);
+    }
     await service.kill(); // also ends a session request still waiting for a browser that never came up
   });
   const url = await service.start(timeout);
@@ -96,7 +102,15 @@ export async function webkitSession(t, { timeout = 60_000 } = {}) {
       return {
         evaluate: (expression) => driver.executeScript(`return (${expression});`),
         problems: [], // WebKitWebDriver reports no console events: the fixtures record their own errors
-        close: () => driver.get('about:blank'),
+        // After the session's own cleanup (t.after hooks run in the order they were added) there is no
+        // session left to go back to a blank page in, and nothing to close.
+        async close() {
+          try {
+            await driver.get('about:blank');
+          } catch (error) {
+            if (error.name !== 'NoSuchSessionError') throw error;
+          }
+        },
       };
     },
   };
