@@ -403,8 +403,8 @@ out.push(
 );
 
 const costRows = [];
-for (const shape of shapes.map(shapeName)) {
-  for (const [op, base, limit] of COST) {
+for (const [op, base, limit] of COST) {
+  for (const shape of shapesFor(op).map(shapeName)) {
     const a = get('xentropy', shape, op),
       b = get('xentropy', shape, base);
     if (a?.status === 'ok' && b?.status === 'ok') {
