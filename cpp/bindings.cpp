@@ -7,6 +7,7 @@
 #include <type_traits>
 
 #include "model/classifier.h"
+#include "parallel.h"
 #include "xentropy.h"
 
 namespace {
@@ -80,6 +81,8 @@ double evaluate(Ptr k, Ptr x, Ptr labels, Ptr rank) {
   return xe::evaluate(call(k), at<float>(x), at<int32_t>(labels), at<int32_t>(rank));
 }
 
+void pool_set_threshold(double elements) { xe::pool_set_threshold(static_cast<size_t>(elements)); }
+
 // Which build this is, so that a caller-supplied .wasm is reported truthfully.
 bool simd_build() {
 #ifdef __wasm_simd128__
@@ -105,6 +108,11 @@ EMSCRIPTEN_BINDINGS(xentropy) {
   emscripten::function("entropy", &entropy);
   emscripten::function("klDivergence", &kl_divergence);
   emscripten::function("evaluate", &evaluate);
+  // The pool (cpp/parallel.h); in the SIMD and scalar builds poolStart starts nothing and returns 0.
+  emscripten::function("poolStart", &xe::pool_start);
+  emscripten::function("poolStop", &xe::pool_stop);
+  emscripten::function("poolThreads", &xe::pool_threads);
+  emscripten::function("poolSetThreshold", &pool_set_threshold);
 }
 
 // ---- Classifier (cpp/model/classifier.h): a constructor from plain numbers and a byte offset to the

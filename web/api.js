@@ -17,6 +17,7 @@ export function createApi(core) {
   const { memory, withScratch } = runner;
 
   function alloc(length) {
+    runner.checkLive('alloc');
     if (typeof length !== 'number')
       throw new TypeError(`alloc: length must be a number, got ${check.describe(length)}`);
     if (!Number.isInteger(length) || length < 0)
@@ -27,7 +28,9 @@ export function createApi(core) {
   return Object.freeze({
     simd: core.simdBuild(),
     version: VERSION,
+    threads: core.xeThreads ?? 1,
     alloc,
+    dispose: runner.dispose,
     ...createSoftmax(runner),
     ...createCrossEntropy(runner),
     ...createBinaryCrossEntropy(runner),

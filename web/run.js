@@ -13,8 +13,20 @@ export function createRunner(core) {
   const memory = new Memory(core);
   const description = new CallDescription(core, memory);
 
+  let disposed = false;
+  /** Ends the instance's threads (if any); every later call throws. */
+  function dispose() {
+    if (disposed) return;
+    disposed = true;
+    core.xeDispose?.();
+  }
+  function checkLive(fn) {
+    if (disposed) throw new Error(`${fn}: this xentropy instance has been disposed`);
+  }
+
   /** Runs body(scratch) with a Scratch for `fn` that is released whatever happens. */
   function withScratch(fn, body) {
+    checkLive(fn);
     const scratch = new Scratch(memory, fn);
     try {
       return body(scratch);
@@ -71,5 +83,5 @@ export function createRunner(core) {
   /** Writes the description of one kernel call (fields of cpp/call.h, camelCase) and returns its address. */
   const call = (fields) => description.set(fields);
 
-  return { core, memory, call, withScratch, result, blockwise };
+  return { core, memory, call, withScratch, result, blockwise, dispose, checkLive };
 }
