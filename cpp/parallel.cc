@@ -37,12 +37,12 @@ struct Slot {
 };
 
 Slot slots[2];
-std::atomic<uint64_t> state{0};   // (generation << 32) | next chunk to claim
-std::atomic<uint32_t> wake{0};    // futex word: the latest generation
-std::atomic<size_t> done{0};      // chunks of the current job that have run
+std::atomic<uint64_t> state{0};  // (generation << 32) | next chunk to claim
+std::atomic<uint32_t> wake{0};   // futex word: the latest generation
+std::atomic<size_t> done{0};     // chunks of the current job that have run
 std::atomic<int> quit{0};
-std::atomic<int> started{0};      // pool threads inside their loop
-uint32_t generation = 0;          // calling thread only
+std::atomic<int> started{0};  // pool threads inside their loop
+uint32_t generation = 0;      // calling thread only
 pthread_t threads[kMaxThreads];
 int thread_count = 0;
 size_t threshold = size_t{1} << 15;

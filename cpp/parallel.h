@@ -40,6 +40,33 @@ inline void parallel_for(size_t chunks, size_t work, Task&& task) {
       chunks, work, [](void* t, size_t i) { (*static_cast<Task*>(t))(i); }, &task);
 }
 
+// Rows [0, n) of c elements in chunks of chunk_rows(c): rows(begin, end) for each chunk, on any thread.
+template <class Rows>
+inline void parallel_rows(size_t n, size_t c, Rows&& rows) {
+  const size_t per = chunk_rows(c);
+  parallel_for(chunk_count(n, per), n * c, [&](size_t chunk) {
+    const size_t begin = chunk * per;
+    rows(begin, n - begin < per ? n : begin + per);
+  });
+}
+
+// As parallel_rows for a reduction: rows(begin, end) returns its chunk's partial sum, and the partials
+// are added in chunk order, so the total does not depend on the number of threads.
+template <class Rows>
+inline double parallel_sum_rows(size_t n, size_t c, Rows&& rows) {
+  const size_t per = chunk_rows(c), chunks = chunk_count(n, per);
+  double one = 0.0;  // no allocation for a single chunk
+  double* partial = chunks > 1 ? new double[chunks] : &one;
+  parallel_for(chunks, n * c, [&](size_t chunk) {
+    const size_t begin = chunk * per;
+    partial[chunk] = rows(begin, n - begin < per ? n : begin + per);
+  });
+  double total = 0.0;
+  for (size_t i = 0; i < chunks; i++) total += partial[i];
+  if (chunks > 1) delete[] partial;
+  return total;
+}
+
 // The pool (threaded build; elsewhere these say 1 and do nothing). pool_start(n) makes the calling thread
 // and n - 1 pool threads work on every parallel_for; it returns the number of pool threads running.
 // pool_stop() ends them (they return from their thread function) and waits until they have.

@@ -9,6 +9,7 @@
 // The terms are computed in float32 (SIMD); the reduction accumulates in float64.
 #include <cmath>
 
+#include "../parallel.h"
 #include "../simd/vmath.h"
 #include "../xentropy.h"
 
@@ -182,9 +183,17 @@ double binary_cross_entropy(const Call& k, const float* x, const float* y, const
   if (mean && len == 0) return NAN;
   const double scale = k.base_scale / (mean ? static_cast<double>(len) : 1.0);
   const float out_scale = static_cast<float>(k.base_scale), grad_scale = static_cast<float>(scale);
-  const double total =
-      k.from_probs ? bce_probs(x, y, weight, loss_out, grad, len, k.pos_weight, k.eps, out_scale, grad_scale)
-                   : bce_logits(x, y, weight, loss_out, grad, len, k.pos_weight, out_scale, grad_scale);
+  // Chunks of kChunkElements elements (a multiple of 4: the same vectors as one pass) on any thread
+  // (parallel.h), their sums added in chunk order.
+  const double total = parallel_sum_rows(len, 1, [&](size_t begin, size_t end) {
+    const float* w = weight ? weight + begin : nullptr;
+    float* l = loss_out ? loss_out + begin : nullptr;
+    float* g = grad ? grad + begin : nullptr;
+    const size_t m = end - begin;
+    return k.from_probs
+               ? bce_probs(x + begin, y + begin, w, l, g, m, k.pos_weight, k.eps, out_scale, grad_scale)
+               : bce_logits(x + begin, y + begin, w, l, g, m, k.pos_weight, out_scale, grad_scale);
+  });
   return total * (mean ? scale : k.base_scale);
 }
 

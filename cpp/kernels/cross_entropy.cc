@@ -11,6 +11,7 @@
 #include <cmath>
 #include <vector>
 
+#include "../parallel.h"
 #include "../simd/rows.h"
 #include "../xentropy.h"
 #include "log_sum.h"
@@ -147,36 +148,43 @@ double cross_entropy(const Call& k, const float* x, const int32_t* labels, const
   const Options o{weight, smoothing, k.eps, base_scale / (reduction == kMean ? divisor : 1.0)};
 
   // Coefficients: for labels with smoothing the shared part (eps / C) * w, computed once; for
-  // distributions one row at a time.
-  std::vector<float> a;
-  if (target || smoothing != 0.0f) a.resize(c);
-  if (labels && smoothing != 0.0f) fill_coefficients(nullptr, weight, smoothing, c, a.data());
-
-  double total = 0.0;
-  LogSum logs;  // used only when no per-row losses are asked for
-  LogSum* row_logs = loss_out ? nullptr : &logs;
-  for (size_t i = 0; i < n; i++) {
-    const float* xi = x + i * c;
-    float* gi = grad ? grad + i * c : nullptr;
-    int32_t t = -1;
-    if (labels) {
-      t = labels[i];
-      if (t == ignore_index) {
-        if (gi)
-          for (size_t j = 0; j < c; j++) gi[j] = 0.0f;
-        if (loss_out) loss_out[i] = 0.0f;
-        continue;
-      }
-    } else {
-      fill_coefficients(target + i * c, weight, smoothing, c, a.data());
-    }
-    const float* ai = a.empty() ? nullptr : a.data();
-    const double loss =
-        k.from_probs ? row_from_probs(xi, t, ai, c, o, gi) : row_from_logits(xi, t, ai, c, o, gi, row_logs);
-    total += loss;
-    if (loss_out) loss_out[i] = static_cast<float>(loss * base_scale);
+  // distributions one row at a time, in each chunk's own row.
+  std::vector<float> shared;
+  if (labels && smoothing != 0.0f) {
+    shared.resize(c);
+    fill_coefficients(nullptr, weight, smoothing, c, shared.data());
   }
-  total += logs.total();
+
+  // Chunks of rows run on any thread (parallel.h); each adds up its own rows' losses.
+  const double total = parallel_sum_rows(n, c, [&](size_t begin, size_t end) {
+    std::vector<float> a;
+    if (target) a.resize(c);
+    const float* ai = target ? a.data() : (shared.empty() ? nullptr : shared.data());
+    double sum = 0.0;
+    LogSum logs;  // used only when no per-row losses are asked for
+    LogSum* row_logs = loss_out ? nullptr : &logs;
+    for (size_t i = begin; i < end; i++) {
+      const float* xi = x + i * c;
+      float* gi = grad ? grad + i * c : nullptr;
+      int32_t t = -1;
+      if (labels) {
+        t = labels[i];
+        if (t == ignore_index) {
+          if (gi)
+            for (size_t j = 0; j < c; j++) gi[j] = 0.0f;
+          if (loss_out) loss_out[i] = 0.0f;
+          continue;
+        }
+      } else {
+        fill_coefficients(target + i * c, weight, smoothing, c, a.data());
+      }
+      const double loss =
+          k.from_probs ? row_from_probs(xi, t, ai, c, o, gi) : row_from_logits(xi, t, ai, c, o, gi, row_logs);
+      sum += loss;
+      if (loss_out) loss_out[i] = static_cast<float>(loss * base_scale);
+    }
+    return sum + logs.total();
+  });
   return reduction == kMean ? total * base_scale / divisor : total * base_scale;
 }
 
