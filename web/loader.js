@@ -112,7 +112,9 @@ export async function load(options = {}) {
   }
   const useSimd = simd === 'auto' ? supported : simd;
   if (threads !== 'auto' && threads > 1 && !useSimd) {
-    throw new RangeError(`load: options.threads = ${threads} needs the SIMD build, but simd: ${String(simd)} chose the scalar one`);
+    throw new RangeError(
+      `load: options.threads = ${threads} needs the SIMD build, but simd: ${String(simd)} chose the scalar one`,
+    );
   }
   // More than one thread: the threaded build (SIMD). 'auto' with a caller's .wasm stays on the build it names.
   const count = threads === 'auto' ? (useSimd && wasm === undefined ? await autoThreads() : 1) : threads;
