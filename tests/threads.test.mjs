@@ -8,7 +8,7 @@ import test from 'node:test';
 import { fileURLToPath } from 'node:url';
 
 import { load } from '../web/index.js';
-import { rng } from './lib/builds.mjs';
+import { close, rng } from './lib/builds.mjs';
 
 const entry = fileURLToPath(new URL('../web/index.js', import.meta.url));
 const xes = await Promise.all([1, 2, 3].map((threads) => load({ threads })));
@@ -146,6 +146,38 @@ for (const [n, c] of SHAPES) {
     });
   });
 }
+
+test('threads: rows split into pieces (C >= 32768) match a float64 reference, masks and all', () => {
+  const n = 3,
+    c = 70000;
+  const random = rng(5);
+  const x = Float32Array.from({ length: n * c }, () => random() * 40 - 20);
+  x.fill(-Infinity, 20000, 40000); // row 0: a whole piece of masks
+  x.fill(-Infinity, c + 100, 2 * c - 7); // row 1: almost all masked
+  x[2 * c + 65000] = 200; // row 2: one logit far above the rest (the others flush to 0)
+  for (let i = 0; i < n; i++) {
+    const row = Array.from(x.subarray(i * c, (i + 1) * c));
+    const m = Math.max(...row.filter((v) => v > -Infinity));
+    const lse = m + Math.log(row.reduce((s, v) => s + Math.exp(v - m), 0));
+    for (const xe of xes) {
+      close(
+        xe.softmax(x, { classes: c }).subarray(i * c, (i + 1) * c),
+        row.map((v) => Math.exp(v - lse)),
+        {
+          atol: 1e-9,
+          what: `softmax row ${i}, ${xe.threads} threads`,
+        },
+      );
+      close(
+        xe.logSoftmax(x, { classes: c }).subarray(i * c, (i + 1) * c),
+        row.map((v) => v - lse),
+        {
+          what: `logSoftmax row ${i}, ${xe.threads} threads`,
+        },
+      );
+    }
+  }
+});
 
 test("threads: bit-identical for 1, 2 and 3 threads, the Classifier's fit weights", () => {
   const random = rng(11);

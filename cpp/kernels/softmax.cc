@@ -4,6 +4,7 @@
 #include "../parallel.h"
 #include "../simd/rows.h"
 #include "../xentropy.h"
+#include "row_pieces.h"
 
 namespace xe {
 
@@ -20,10 +21,37 @@ void softmax_rows(const Call& k, const float* x, float* y, size_t begin, size_t 
     row_scale(yi, c, static_cast<float>(1.0 / sum));
   }
 }
+
+// Rows of kSplitClasses or more, in pieces (row_pieces.h): each piece stores exp((x - m_p) / T) and sums
+// it; then every piece is scaled by exp((m_p - m) / T) / s.
+void softmax_pieces(const Call& k, const float* x, float* y) {
+  const RowPieces rp(k.outer, k.classes);
+  const float scale = k.inv_temperature;
+  std::vector<Piece> piece(rp.chunks());
+  parallel_for(rp.chunks(), rp.n * rp.c, [&](size_t chunk) {
+    const float* xp = x + rp.offset(chunk);
+    const size_t len = rp.length(chunk);
+    const RowRange r = row_range(xp, len);
+    piece[chunk] = {r.max, row_sum_exp<Sum::kBlocked>(xp, len, r, scale, y + rp.offset(chunk))};
+  });
+  const std::vector<Piece> row = rp.merge(piece, scale);
+  parallel_for(rp.chunks(), rp.n * rp.c, [&](size_t chunk) {
+    float* yp = y + rp.offset(chunk);
+    const size_t len = rp.length(chunk);
+    const Piece& r = row[rp.row(chunk)];
+    const double f = RowPieces::factor(piece[chunk].max, r.max, scale);
+    if (f == 0.0) {
+      for (size_t j = 0; j < len; j++) yp[j] = 0.0f;
+    } else {
+      row_scale(yp, len, static_cast<float>(f / r.sum));
+    }
+  });
+}
 }  // namespace
 
-// Rows are independent: chunks of rows run on any thread (parallel.h).
+// Rows are independent: chunks of rows run on any thread (parallel.h); very long rows are split.
 void softmax(const Call& k, const float* x, float* y) {
+  if (k.classes >= kSplitClasses) return softmax_pieces(k, x, y);
   parallel_rows(k.outer, k.classes, [&](size_t begin, size_t end) { softmax_rows(k, x, y, begin, end); });
 }
 
@@ -39,9 +67,30 @@ void log_softmax_rows(const Call& k, const float* x, float* y, size_t begin, siz
     row_affine(xi, y + i * c, c, r.max, inv_temperature, static_cast<float>(-log_sum));
   }
 }
+
+// Rows of kSplitClasses or more, in pieces (row_pieces.h): the pieces' (max, sum) merged into the row's,
+// then y = (x - m) / T - log s over each piece.
+void log_softmax_pieces(const Call& k, const float* x, float* y) {
+  const RowPieces rp(k.outer, k.classes);
+  const float scale = k.inv_temperature;
+  std::vector<Piece> piece(rp.chunks());
+  parallel_for(rp.chunks(), rp.n * rp.c, [&](size_t chunk) {
+    const float* xp = x + rp.offset(chunk);
+    const size_t len = rp.length(chunk);
+    const RowRange r = row_range(xp, len);
+    piece[chunk] = {r.max, row_sum_exp(xp, len, r, scale, nullptr)};
+  });
+  const std::vector<Piece> row = rp.merge(piece, scale);
+  parallel_for(rp.chunks(), rp.n * rp.c, [&](size_t chunk) {
+    const Piece& r = row[rp.row(chunk)];
+    row_affine(x + rp.offset(chunk), y + rp.offset(chunk), rp.length(chunk), r.max, scale,
+               static_cast<float>(-std::log(r.sum)));
+  });
+}
 }  // namespace
 
 void log_softmax(const Call& k, const float* x, float* y) {
+  if (k.classes >= kSplitClasses) return log_softmax_pieces(k, x, y);
   parallel_rows(k.outer, k.classes, [&](size_t begin, size_t end) { log_softmax_rows(k, x, y, begin, end); });
 }
 
