@@ -45,7 +45,10 @@ std::atomic<int> started{0};  // pool threads inside their loop
 uint32_t generation = 0;      // calling thread only
 pthread_t threads[kMaxThreads];
 int thread_count = 0;
-size_t threshold = size_t{1} << 15;
+// Calls below this many elements stay on the calling thread. bench/threads.mjs --threshold (2026-12-02,
+// load average 12 on 2 cores) found no size below 2^19 where a second thread reliably won, but a quiet
+// machine wakes a thread in tens of microseconds, about 2^16 elements of work: re-measure there.
+size_t threshold = size_t{1} << 16;
 
 // Runs chunks of job g until none is left or the job has ended.
 void help(uint32_t g) {
