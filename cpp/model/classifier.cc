@@ -13,6 +13,7 @@
 #include <cstdlib>
 #include <cstring>
 
+#include "../parallel.h"
 #include "../simd/vmath.h"
 #include "../xentropy.h"
 
@@ -22,9 +23,9 @@ namespace {
 constexpr size_t kChunk = 256;  // rows per forward pass in predict and evaluate
 
 // x: (n, in), w: (in, out), b: (out), y: (n, out). y = x w + b, eight or four outputs at a time.
-void dense_forward(const float* x, const float* w, const float* b, float* y, size_t n, size_t in,
-                   size_t out) {
-  for (size_t i = 0; i < n; i++) {
+void dense_forward_rows(const float* x, const float* w, const float* b, float* y, size_t begin, size_t end,
+                        size_t in, size_t out) {
+  for (size_t i = begin; i < end; i++) {
     const float* xi = x + i * in;
     float* yi = y + i * out;
     size_t j = 0;
@@ -61,8 +62,9 @@ void dense_forward(const float* x, const float* w, const float* b, float* y, siz
 
 // a: (n, in), dz: (n, out) -> dw: (in, out) = a^T dz, that is dw[k][j] = sum_i a[i][k] dz[i][j].
 // a == nullptr stands for a column of ones: dw: (out) = the sums of the rows of dz (the bias gradient).
-void dense_backward_params(const float* a, const float* dz, float* dw, size_t n, size_t in, size_t out) {
-  for (size_t k = 0; k < in; k++) {
+void dense_backward_params_rows(const float* a, const float* dz, float* dw, size_t n, size_t in, size_t out,
+                                size_t begin, size_t end) {
+  for (size_t k = begin; k < end; k++) {
     float* row = dw + k * out;
     size_t j = 0;
 #ifdef __wasm_simd128__
@@ -91,8 +93,9 @@ void dense_backward_params(const float* a, const float* dz, float* dw, size_t n,
 }
 
 // dz: (n, out), w: (in, out) -> da: (n, in) = dz w^T, a dot product of two contiguous rows per element.
-void dense_backward_input(const float* dz, const float* w, float* da, size_t n, size_t in, size_t out) {
-  for (size_t i = 0; i < n; i++) {
+void dense_backward_input_rows(const float* dz, const float* w, float* da, size_t begin, size_t end,
+                               size_t in, size_t out) {
+  for (size_t i = begin; i < end; i++) {
     const float* d = dz + i * out;
     for (size_t k = 0; k < in; k++) {
       const float* wk = w + k * out;
@@ -111,6 +114,23 @@ void dense_backward_input(const float* dz, const float* w, float* da, size_t n, 
       da[i * in + k] = s;
     }
   }
+}
+
+// The three products on any thread (parallel.h): rows of y, of dw and of da are independent and each is
+// computed exactly as on one thread, so results do not depend on the thread count.
+void dense_forward(const float* x, const float* w, const float* b, float* y, size_t n, size_t in,
+                   size_t out) {
+  parallel_rows(n, in * out,
+                [&](size_t begin, size_t end) { dense_forward_rows(x, w, b, y, begin, end, in, out); });
+}
+void dense_backward_params(const float* a, const float* dz, float* dw, size_t n, size_t in, size_t out) {
+  parallel_rows(in, n * out, [&](size_t begin, size_t end) {
+    dense_backward_params_rows(a, dz, dw, n, in, out, begin, end);
+  });
+}
+void dense_backward_input(const float* dz, const float* w, float* da, size_t n, size_t in, size_t out) {
+  parallel_rows(n, in * out,
+                [&](size_t begin, size_t end) { dense_backward_input_rows(dz, w, da, begin, end, in, out); });
 }
 
 // y: (len), in place. tanh(x) = sign(x) (1 - e) / (1 + e) with e = exp(-2|x|) <= 1: no overflow, exactly
