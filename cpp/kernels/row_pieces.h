@@ -59,7 +59,7 @@ struct RowPieces {
   static double factor(float mp, float m, float scale) {
     if (mp == -INFINITY && m != -INFINITY) return 0.0;
     const float d = (mp - m) * scale;
-    return d < expc::kLowest ? 0.0 : std::exp(static_cast<double>(d));
+    return d < expc::kLowest ? 0.0 : exp_nonpos(d);  // the kernels' own exp: no libm exp in the wasm
   }
 };
 
