@@ -29,7 +29,7 @@ async function timed(run, isAsync, count) {
 
 async function measure(impl, op, [n, c]) {
   const data = makeData(n, c);
-  const ref = reference(data);
+  const ref = reference(data, op);
   const t0 = performance.now();
   const h = await impl.setup(op, data);
   const setupMs = performance.now() - t0;

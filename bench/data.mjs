@@ -1,7 +1,21 @@
 // Seeded inputs, the float64 reference and the checks every measured result must pass.
 
-export const OPS = ['loss', 'lossgrad', 'softmax'];
-export const OP_NAMES = { loss: 'loss (mean)', lossgrad: 'loss + grad', softmax: 'softmax' };
+export const OPS = ['loss', 'lossgrad', 'softmax', 'focalgrad', 'zlossgrad', 'bcegrad', 'sfocalgrad'];
+export const OP_NAMES = {
+  loss: 'loss (mean)',
+  lossgrad: 'loss + grad',
+  softmax: 'softmax',
+  focalgrad: 'focal + grad',
+  zlossgrad: 'CE z-loss + grad',
+  bcegrad: 'BCE + grad',
+  sfocalgrad: 'sigmoid focal + grad',
+};
+// The options of the 0.2 ops, shared by every implementation and the reference: focal loss with gamma 2
+// (alpha 1, class indices), z-loss 1e-4 (PaLM's), sigmoid focal with torchvision's defaults. BCE and
+// sigmoid focal run element-wise over all N*C logits against the one-hot targets.
+export const FOCAL_GAMMA = 2;
+export const Z_LOSS = 1e-4;
+export const SIGMOID_FOCAL = { gamma: 2, alpha: 0.25 };
 
 // [rows, classes]
 export const SHAPES = [
@@ -52,11 +66,89 @@ export function makeData(n, c, seed = 12345) {
     }
     labels[i] = Math.min(c - 1, Math.floor(r() * c));
   }
-  return { n, c, x, labels };
+  // One-hot float32 targets for the element-wise ops, made once here rather than timed.
+  const onehot = new Float32Array(n * c);
+  for (let i = 0; i < n; i++) onehot[i * c + labels[i]] = 1;
+  return { n, c, x, labels, onehot };
+}
+
+/** Float64 reference of one op: { loss, grad } (mean loss and its gradient) or { softmax }. */
+export function reference(data, op) {
+  if (op === 'focalgrad') return focalReference(data);
+  if (op === 'zlossgrad') return zlossReference(data);
+  if (op === 'bcegrad' || op === 'sfocalgrad') return sigmoidReference(data, op === 'sfocalgrad');
+  return crossEntropyReference(data);
+}
+
+function rowLogSoftmax(x, o, c, logp) {
+  let m = -Infinity;
+  for (let j = 0; j < c; j++) if (x[o + j] > m) m = x[o + j];
+  let s = 0;
+  for (let j = 0; j < c; j++) s += Math.exp(x[o + j] - m);
+  const lse = m + Math.log(s);
+  for (let j = 0; j < c; j++) logp[j] = x[o + j] - lse;
+  return lse;
+}
+
+// Focal loss, gamma = FOCAL_GAMMA: w = u^g (1 - g q l / u) at the label, grad = (w q_j - w [j = t]) / n.
+function focalReference({ n, c, x, labels }) {
+  const g = FOCAL_GAMMA;
+  const grad = new Float64Array(n * c);
+  const logp = new Float64Array(c);
+  let total = 0;
+  for (let i = 0; i < n; i++) {
+    rowLogSoftmax(x, i * c, c, logp);
+    const l = logp[labels[i]];
+    const q = Math.exp(l);
+    const u = -Math.expm1(l);
+    total -= u ** g * l;
+    const w = u ** g - (u === 0 ? -g : g * q * l * u ** (g - 1));
+    for (let j = 0; j < c; j++) grad[i * c + j] = (w * Math.exp(logp[j])) / n;
+    grad[i * c + labels[i]] -= w / n;
+  }
+  return { loss: total / n, grad };
+}
+
+function zlossReference({ n, c, x, labels }) {
+  const grad = new Float64Array(n * c);
+  const logp = new Float64Array(c);
+  let total = 0;
+  for (let i = 0; i < n; i++) {
+    const lse = rowLogSoftmax(x, i * c, c, logp);
+    total += -logp[labels[i]] + Z_LOSS * lse * lse;
+    for (let j = 0; j < c; j++) grad[i * c + j] = ((1 + 2 * Z_LOSS * lse) * Math.exp(logp[j])) / n;
+    grad[i * c + labels[i]] -= 1 / n;
+  }
+  return { loss: total / n, grad };
+}
+
+// BCE with logits, or torchvision's sigmoid focal loss, against the one-hot targets, mean over N*C.
+function sigmoidReference({ x, onehot }, focal) {
+  const len = x.length;
+  const grad = new Float64Array(len);
+  const { gamma, alpha } = SIGMOID_FOCAL;
+  let total = 0;
+  for (let i = 0; i < len; i++) {
+    const v = x[i],
+      y = onehot[i];
+    const p = 1 / (1 + Math.exp(-v)),
+      cp = 1 / (1 + Math.exp(v));
+    const ce = Math.max(v, 0) - v * y + Math.log1p(Math.exp(-Math.abs(v)));
+    if (!focal) {
+      total += ce;
+      grad[i] = (p - y) / len;
+      continue;
+    }
+    const M = y * cp + (1 - y) * p;
+    const at = alpha * y + (1 - alpha) * (1 - y);
+    total += at * ce * M ** gamma;
+    grad[i] = (at * (M ** gamma * (p - y) + gamma * M ** (gamma - 1) * p * cp * (1 - 2 * y) * ce)) / len;
+  }
+  return { loss: total / len, grad };
 }
 
 /** Float64 reference: mean loss, gradient of the mean loss, softmax (all as Float64Array). */
-export function reference({ n, c, x, labels }) {
+function crossEntropyReference({ n, c, x, labels }) {
   const softmax = new Float64Array(n * c);
   const grad = new Float64Array(n * c);
   let total = 0;
@@ -109,7 +201,7 @@ function checkArray(what, got, want) {
 export function check(op, result, ref) {
   if (op === 'loss') return checkScalar('loss', Number(result), ref.loss);
   if (op === 'softmax') return checkArray('softmax', result, ref.softmax);
-  if (op === 'lossgrad') {
+  if (op !== 'loss' && op !== 'softmax') {
     if (!result || typeof result !== 'object') return { ok: false, err: Infinity, why: 'no { loss, grad }' };
     const l = checkScalar('loss', Number(result.loss), ref.loss);
     if (!l.ok) return l;

@@ -7,12 +7,14 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
+import { FOCAL_GAMMA, SIGMOID_FOCAL, Z_LOSS } from './data.mjs';
+
 const here = path.dirname(fileURLToPath(import.meta.url));
 const require = createRequire(import.meta.url);
 
 // ---------------------------------------------------------------- xentropy
 
-async function xentropy(op, { n, c, x, labels }, { simd = true, zeroCopy = false, threads = 1 } = {}) {
+async function xentropy(op, { n, c, x, labels, onehot }, { simd = true, zeroCopy = false, threads = 1 } = {}) {
   // bench/run.mjs points XE_BENCH_LIB at its snapshot of web/ + dist/; run by hand, the tree itself.
   const { load } = await import(
     process.env.XE_BENCH_LIB ? pathToFileURL(process.env.XE_BENCH_LIB).href : '../web/index.js'
@@ -20,6 +22,17 @@ async function xentropy(op, { n, c, x, labels }, { simd = true, zeroCopy = false
   const xe = await load({ simd, threads });
   if (xe.threads !== threads) throw new Error(`asked for ${threads} threads, got ${xe.threads}`);
   const opts = { classes: c };
+  // The 0.2 ops, copying API only (zero-copy gains the same as for loss + grad).
+  const extra = {
+    focalgrad: (out) => () => xe.focalLossWithGrad(x, labels, { classes: c, gamma: FOCAL_GAMMA, out }),
+    zlossgrad: (out) => () => xe.crossEntropyWithGrad(x, labels, { classes: c, zLoss: Z_LOSS, out }),
+    bcegrad: (out) => () => xe.binaryCrossEntropyWithGrad(x, onehot, { out }),
+    sfocalgrad: (out) => () => xe.sigmoidFocalLossWithGrad(x, onehot, { ...SIGMOID_FOCAL, out }),
+  };
+  if (extra[op]) {
+    if (zeroCopy) return { unsupported: 'measured through the copying API only' };
+    return { run: extra[op](new Float32Array(n * c)) };
+  }
   if (!zeroCopy) {
     const out = new Float32Array(n * c);
     if (op === 'loss') return { run: () => xe.crossEntropy(x, labels, opts) };
@@ -68,7 +81,8 @@ async function floor(op, { n, c, x }) {
 
 // ---------------------------------------------------------------- plain JavaScript, float64 sums
 
-function js(op, { n, c, x, labels }) {
+function js(op, { n, c, x, labels, onehot }) {
+  if (JS_EXTRA[op]) return { run: JS_EXTRA[op]({ n, c, x, labels, onehot }) };
   // Two passes per row: the max, then sum of exp(x - max) in float64 (the exponentials stored for the
   // array outputs), then one scaling pass for the array outputs.
   const loss = () => {
@@ -111,6 +125,100 @@ function js(op, { n, c, x, labels }) {
   return { run: () => rows(false) };
 }
 
+// The 0.2 ops in plain JavaScript, float64 arithmetic, the fused forms a careful author would write.
+const JS_EXTRA = {
+  focalgrad: ({ n, c, x, labels }) => {
+    const out = new Float32Array(n * c);
+    const g = FOCAL_GAMMA;
+    return () => {
+      let total = 0;
+      for (let i = 0; i < n; i++) {
+        const o = i * c;
+        let m = -Infinity;
+        for (let j = 0; j < c; j++) if (x[o + j] > m) m = x[o + j];
+        let s = 0;
+        for (let j = 0; j < c; j++) {
+          const e = Math.exp(x[o + j] - m);
+          out[o + j] = e;
+          s += e;
+        }
+        const t = labels[i];
+        const l = x[o + t] - m - Math.log(s);
+        const q = Math.exp(l),
+          u = 1 - q;
+        total -= u ** g * l;
+        const w = u ** g - g * q * l * u ** (g - 1);
+        const k = w / (s * n);
+        for (let j = 0; j < c; j++) out[o + j] *= k;
+        out[o + t] -= w / n;
+      }
+      return { loss: total / n, grad: out };
+    };
+  },
+  zlossgrad: ({ n, c, x, labels }) => {
+    const out = new Float32Array(n * c);
+    return () => {
+      let total = 0;
+      for (let i = 0; i < n; i++) {
+        const o = i * c;
+        let m = -Infinity;
+        for (let j = 0; j < c; j++) if (x[o + j] > m) m = x[o + j];
+        let s = 0;
+        for (let j = 0; j < c; j++) {
+          const e = Math.exp(x[o + j] - m);
+          out[o + j] = e;
+          s += e;
+        }
+        const lse = m + Math.log(s);
+        total += lse - x[o + labels[i]] + Z_LOSS * lse * lse;
+        const k = (1 + 2 * Z_LOSS * lse) / (s * n);
+        for (let j = 0; j < c; j++) out[o + j] *= k;
+        out[o + labels[i]] -= 1 / n;
+      }
+      return { loss: total / n, grad: out };
+    };
+  },
+  bcegrad: ({ x, onehot }) => {
+    const len = x.length;
+    const out = new Float32Array(len);
+    return () => {
+      let total = 0;
+      for (let i = 0; i < len; i++) {
+        const v = x[i],
+          y = onehot[i];
+        const e = Math.exp(-Math.abs(v));
+        const p = v >= 0 ? 1 / (1 + e) : e / (1 + e);
+        total += Math.max(v, 0) - v * y + Math.log1p(e);
+        out[i] = (p - y) / len;
+      }
+      return { loss: total / len, grad: out };
+    };
+  },
+  sfocalgrad: ({ x, onehot }) => {
+    const len = x.length;
+    const out = new Float32Array(len);
+    const { gamma, alpha } = SIGMOID_FOCAL;
+    return () => {
+      let total = 0;
+      for (let i = 0; i < len; i++) {
+        const v = x[i],
+          y = onehot[i];
+        const e = Math.exp(-Math.abs(v));
+        const r = 1 / (1 + e);
+        const p = v >= 0 ? r : e * r,
+          cp = v >= 0 ? e * r : r;
+        const ce = Math.max(v, 0) - v * y + Math.log1p(e);
+        const M = y * cp + (1 - y) * p;
+        const at = alpha * y + (1 - alpha) * (1 - y);
+        const pw = M ** gamma;
+        total += at * ce * pw;
+        out[i] = (at * (pw * (p - y) + gamma * M ** (gamma - 1) * p * cp * (1 - 2 * y) * ce)) / len;
+      }
+      return { loss: total / len, grad: out };
+    };
+  },
+};
+
 // ---------------------------------------------------------------- TensorFlow.js
 
 async function tfjs(op, { n, c, x, labels }, { backend, sparse = false }) {
@@ -129,7 +237,8 @@ async function tfjs(op, { n, c, x, labels }, { backend, sparse = false }) {
   await tf.ready();
   // tfjs-core's CommonJS bundle (what Node loads) registers no gradients; its ESM files do, but import
   // without extensions: bench/tfjs-hooks.mjs resolves them (the child runs with --import for it).
-  if (op === 'lossgrad' && !sparse) await import('@tensorflow/tfjs-core/dist/register_all_gradients.js');
+  if (op !== 'loss' && op !== 'softmax' && !sparse)
+    await import('@tensorflow/tfjs-core/dist/register_all_gradients.js');
 
   const info = backend === 'wasm' ? `threads=${tf.backend().wasm._get_threads_count?.() ?? '?'}` : '';
   // Label conversions, before timing: one-hot float32 [n, c]; flat int32 indices i*c + label for gather.
@@ -145,6 +254,40 @@ async function tfjs(op, { n, c, x, labels }, { backend, sparse = false }) {
     outs.forEach((t) => t.dispose());
     return res;
   };
+  // The 0.2 ops, composed from tfjs ops and differentiated by tf.valueAndGrad.
+  const composed = {
+    focalgrad: (xt) => {
+      const logp = tf.logSoftmax(xt);
+      const u = tf.sub(1, tf.exp(logp));
+      return tf.neg(tf.mean(tf.sum(tf.mul(tf.mul(onehot, tf.square(u)), logp), 1)));
+    },
+    zlossgrad: (xt) =>
+      tf.add(tf.losses.softmaxCrossEntropy(onehot, xt), tf.mul(Z_LOSS, tf.mean(tf.square(tf.logSumExp(xt, 1))))),
+    bcegrad: (xt) => tf.losses.sigmoidCrossEntropy(onehot, xt),
+    sfocalgrad: (xt) => {
+      const { alpha } = SIGMOID_FOCAL;
+      const p = tf.sigmoid(xt);
+      const ce = tf.losses.sigmoidCrossEntropy(onehot, xt, undefined, 0, tf.Reduction.NONE);
+      const pt = tf.add(tf.mul(p, onehot), tf.mul(tf.sub(1, p), tf.sub(1, onehot)));
+      const at = tf.add(tf.mul(alpha, onehot), tf.mul(1 - alpha, tf.sub(1, onehot)));
+      return tf.mean(tf.mul(at, tf.mul(ce, tf.square(tf.sub(1, pt)))));
+    },
+  };
+  if (composed[op]) {
+    if (sparse) return { unsupported: 'composed with tf.valueAndGrad only (tfjs-wasm)' };
+    const vg = tf.valueAndGrad(composed[op]);
+    return {
+      run: () => {
+        const [l, g] = call((xt) => {
+          const { value, grad } = vg(xt);
+          return [value, grad];
+        });
+        return { loss: l[0], grad: g };
+      },
+      note: `composed from tfjs ops, tf.valueAndGrad`,
+      info,
+    };
+  }
   if (op === 'softmax') {
     if (sparse) return { unsupported: 'the same tf.softmax call as tfjs-wasm', same: 'tfjs-wasm' };
     return { run: () => call((xt) => [tf.softmax(xt)])[0], info };
@@ -186,6 +329,7 @@ async function tfjs(op, { n, c, x, labels }, { backend, sparse = false }) {
 // ---------------------------------------------------------------- onnxruntime-web (wasm EP)
 
 async function ort(op, { n, c, x, labels }) {
+  if (!['loss', 'lossgrad', 'softmax'].includes(op)) return { unsupported: 'no training graph in onnxruntime-web' };
   const ortm = await import('onnxruntime-web');
   const { model, DT } = await import('./onnx.mjs');
   ortm.env.wasm.numThreads = 1;

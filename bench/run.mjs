@@ -60,7 +60,13 @@ const jsonPath =
     : path.join(here, quick ? 'results-quick.json' : 'results.json');
 
 // Targets for xentropy's copying API against the fastest peer.
-const TARGET = { loss: 2, lossgrad: 3, softmax: 1.2 };
+const TARGET = { loss: 2, lossgrad: 3, softmax: 1.2, focalgrad: 3, zlossgrad: 3, bcegrad: 3, sfocalgrad: 3 };
+// The 0.2 losses against their base op, xentropy's copying API in the same run: at most these ratios.
+const COST = [
+  ['focalgrad', 'lossgrad', 1.6],
+  ['sfocalgrad', 'bcegrad', 1.5],
+  ['zlossgrad', 'lossgrad', 1.05],
+];
 
 // ---------------------------------------------------------------- the floor module
 
@@ -375,6 +381,31 @@ out.push(
     `onnxruntime-web ${meta.versions['onnxruntime-web']} (wasm, 1 thread), a two-pass float64 JavaScript loop. ` +
     `Bold: the fastest peer.${quick ? ' (--quick run: short rounds, noisy.)' : ''}`,
 );
+
+const costRows = [];
+for (const shape of shapes.map(shapeName)) {
+  for (const [op, base, limit] of COST) {
+    const a = get('xentropy', shape, op),
+      b = get('xentropy', shape, base);
+    if (a?.status === 'ok' && b?.status === 'ok') {
+      const r = a.ms / b.ms;
+      costRows.push([
+        OP_NAMES[op],
+        OP_NAMES[base],
+        shape,
+        fmt(a.ms),
+        fmt(b.ms),
+        `${r.toFixed(2)}×`,
+        `≤ ${limit}×`,
+        r <= limit ? 'yes' : '**no**',
+      ]);
+    }
+  }
+}
+if (costRows.length) {
+  out.push(`\n## The 0.2 losses against their base op (xentropy, same run)\n`);
+  out.push(table(['op', 'base', 'shape', 'ms', 'base ms', 'ratio', 'target', 'met'], costRows));
+}
 
 // Notes on how each peer computes each op, and problems.
 const notes = new Map();

@@ -1,12 +1,11 @@
 // The Embind layer: the address of the call's description (cpp/call.h, filled by web/call.js) and byte
 // offsets into wasm memory, one call per batch. Validation, defaults and the friendly API live in web/; a
-// null pointer is passed as 0.
+// null pointer is passed as 0. The Classifier's bindings are in model/bindings.cc.
 #include <emscripten/bind.h>
 
 #include <cstddef>
 #include <type_traits>
 
-#include "model/classifier.h"
 #include "parallel.h"
 #include "xentropy.h"
 
@@ -59,29 +58,39 @@ Ptr call_defaults() {
 }
 size_t call_size() { return sizeof(xe::Call); }
 
-void softmax(Ptr k, Ptr x, Ptr y) { xe::softmax(call(k), at<float>(x), at<float>(y)); }
-void log_softmax(Ptr k, Ptr x, Ptr y) { xe::log_softmax(call(k), at<float>(x), at<float>(y)); }
+void softmax(Ptr k, Ptr x, Ptr y) { xe::softmax(call(k), at<void>(x), at<float>(y)); }
+void log_softmax(Ptr k, Ptr x, Ptr y) { xe::log_softmax(call(k), at<void>(x), at<float>(y)); }
 void softmax_backward(Ptr k, Ptr p, Ptr g, Ptr dx) {
-  xe::softmax_backward(call(k), at<float>(p), at<float>(g), at<float>(dx));
+  xe::softmax_backward(call(k), at<void>(p), at<float>(g), at<float>(dx));
 }
-void sigmoid(Ptr k, Ptr x, Ptr y) { xe::sigmoid(call(k), at<float>(x), at<float>(y)); }
+void sigmoid(Ptr k, Ptr x, Ptr y) { xe::sigmoid(call(k), at<void>(x), at<float>(y)); }
 double cross_entropy(Ptr k, Ptr x, Ptr labels, Ptr target, Ptr weight, Ptr loss_out, Ptr grad) {
-  return xe::cross_entropy(call(k), at<float>(x), at<int32_t>(labels), at<float>(target), at<float>(weight),
+  return xe::cross_entropy(call(k), at<void>(x), at<int32_t>(labels), at<float>(target), at<float>(weight),
                            at<float>(loss_out), at<float>(grad));
 }
 double binary_cross_entropy(Ptr k, Ptr x, Ptr y, Ptr weight, Ptr loss_out, Ptr grad) {
-  return xe::binary_cross_entropy(call(k), at<float>(x), at<float>(y), at<float>(weight), at<float>(loss_out),
+  return xe::binary_cross_entropy(call(k), at<void>(x), at<float>(y), at<float>(weight), at<float>(loss_out),
                                   at<float>(grad));
 }
-double entropy(Ptr k, Ptr p, Ptr loss_out) { return xe::entropy(call(k), at<float>(p), at<float>(loss_out)); }
+double focal_loss(Ptr k, Ptr x, Ptr labels, Ptr target, Ptr alpha, Ptr loss_out, Ptr grad) {
+  return xe::focal_loss(call(k), at<void>(x), at<int32_t>(labels), at<float>(target), at<float>(alpha),
+                        at<float>(loss_out), at<float>(grad));
+}
+double sigmoid_focal_loss(Ptr k, Ptr x, Ptr y, Ptr weight, Ptr loss_out, Ptr grad) {
+  return xe::sigmoid_focal_loss(call(k), at<float>(x), at<float>(y), at<float>(weight), at<float>(loss_out),
+                                at<float>(grad));
+}
+double entropy(Ptr k, Ptr p, Ptr loss_out) { return xe::entropy(call(k), at<void>(p), at<float>(loss_out)); }
 double kl_divergence(Ptr k, Ptr p, Ptr q, Ptr loss_out) {
-  return xe::kl_divergence(call(k), at<float>(p), at<float>(q), at<float>(loss_out));
+  return xe::kl_divergence(call(k), at<void>(p), at<float>(q), at<float>(loss_out));
 }
 double evaluate(Ptr k, Ptr x, Ptr labels, Ptr rank) {
   return xe::evaluate(call(k), at<float>(x), at<int32_t>(labels), at<int32_t>(rank));
 }
 
+#ifdef __EMSCRIPTEN_PTHREADS__
 void pool_set_threshold(double elements) { xe::pool_set_threshold(static_cast<size_t>(elements)); }
+#endif
 
 // Which build this is, so that a caller-supplied .wasm is reported truthfully.
 bool simd_build() {
@@ -105,52 +114,17 @@ EMSCRIPTEN_BINDINGS(xentropy) {
   emscripten::function("sigmoid", &sigmoid);
   emscripten::function("crossEntropy", &cross_entropy);
   emscripten::function("binaryCrossEntropy", &binary_cross_entropy);
+  emscripten::function("focalLoss", &focal_loss);
+  emscripten::function("sigmoidFocalLoss", &sigmoid_focal_loss);
   emscripten::function("entropy", &entropy);
   emscripten::function("klDivergence", &kl_divergence);
   emscripten::function("evaluate", &evaluate);
-  // The pool (cpp/parallel.h); in the SIMD and scalar builds poolStart starts nothing and returns 0.
+#ifdef __EMSCRIPTEN_PTHREADS__
+  // The pool (cpp/parallel.h), bound in the threaded build only (web/threads.js is its one user): the
+  // four bindings cost the one-thread builds about 0.5 KiB gzipped each, for functions that do nothing.
   emscripten::function("poolStart", &xe::pool_start);
   emscripten::function("poolStop", &xe::pool_stop);
   emscripten::function("poolThreads", &xe::pool_threads);
   emscripten::function("poolSetThreshold", &pool_set_threshold);
-}
-
-// ---- Classifier (cpp/model/classifier.h): a constructor from plain numbers and a byte offset to the
-// int32 hidden sizes; every method takes byte offsets and sizes. JavaScript checks ok() after
-// construction and reserve(n) before a batch, since the core cannot throw.
-#include "model/classifier.h"
-
-namespace {
-
-xe::Classifier* make_classifier(int features, int classes, Ptr hidden, int hidden_layers, int activation,
-                                double seed) {
-  return new xe::Classifier(features, classes, at<int32_t>(hidden), hidden_layers, activation,
-                            static_cast<uint32_t>(seed));
-}
-Ptr classifier_parameters(xe::Classifier& m) { return reinterpret_cast<Ptr>(m.parameters()); }
-double classifier_train_step(xe::Classifier& m, Ptr x, Ptr labels, Ptr index, size_t n, float lr,
-                             int optimizer, float l2, float smoothing, Ptr weight) {
-  return m.train_step(at<float>(x), at<int32_t>(labels), at<int32_t>(index), n, lr,
-                      static_cast<xe::Optimizer>(optimizer), l2, smoothing, at<float>(weight));
-}
-bool classifier_predict(xe::Classifier& m, Ptr x, size_t n, Ptr probs) {
-  return m.predict(at<float>(x), n, at<float>(probs));
-}
-bool classifier_evaluate(xe::Classifier& m, Ptr x, Ptr labels, size_t n, Ptr result) {
-  return m.evaluate(at<float>(x), at<int32_t>(labels), n, at<double>(result));
-}
-
-}  // namespace
-
-EMSCRIPTEN_BINDINGS(xentropy_classifier) {
-  emscripten::class_<xe::Classifier>("Classifier")
-      .constructor(&make_classifier, emscripten::allow_raw_pointers())
-      .function("ok", &xe::Classifier::ok)
-      .function("parameterCount", &xe::Classifier::parameter_count)
-      .function("parameters", &classifier_parameters)
-      .function("reserve", &xe::Classifier::reserve)
-      .function("trainStep", &classifier_train_step)
-      .function("lastCorrect", &xe::Classifier::last_correct)
-      .function("predict", &classifier_predict)
-      .function("evaluate", &classifier_evaluate);
+#endif
 }

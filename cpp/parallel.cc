@@ -66,7 +66,10 @@ void help(uint32_t g) {
   }
 }
 
-void* thread_main(void*) {
+thread_local int this_thread = 0;  // 0 on the calling thread; set by thread_main on the pool's
+
+void* thread_main(void* arg) {
+  this_thread = static_cast<int>(reinterpret_cast<intptr_t>(arg));
   started.fetch_add(1);
   uint32_t seen = wake.load();
   for (;;) {
@@ -86,6 +89,8 @@ void* thread_main(void*) {
 }
 
 }  // namespace
+
+int thread_index() { return this_thread; }
 
 void parallel_run(size_t chunks, size_t work, ChunkFn fn, void* context) {
   if (thread_count == 0 || chunks < 2 || work < threshold) {
@@ -113,7 +118,9 @@ int pool_start(int n) {
   pthread_attr_init(&attr);
   pthread_attr_setstacksize(&attr, 256 * 1024);  // the kernels need little stack
   for (int i = 0; i + 1 < n && i < kMaxThreads; i++) {
-    if (pthread_create(&threads[thread_count], &attr, thread_main, nullptr) != 0) break;
+    if (pthread_create(&threads[thread_count], &attr, thread_main,
+                       reinterpret_cast<void*>(static_cast<intptr_t>(thread_count + 1))) != 0)
+      break;
     thread_count++;
   }
   pthread_attr_destroy(&attr);

@@ -25,10 +25,14 @@ inline size_t chunk_count(size_t rows, size_t per_chunk) { return (rows + per_ch
 using ChunkFn = void (*)(void* context, size_t chunk);
 
 #ifdef __EMSCRIPTEN_PTHREADS__
+// Which thread runs the current chunk: 0 on the calling thread, 1..n-1 on the pool's threads. Kernels use
+// it to give each thread its own part of a shared scratch buffer (the float16 work buffer, rows.h).
+int thread_index();
 // Runs fn(context, i) for i in [0, chunks); on the calling thread alone when work (elements touched) is
 // below the pool's threshold or the pool has no threads. Returns when every chunk has run.
 void parallel_run(size_t chunks, size_t work, ChunkFn fn, void* context);
 #else
+inline int thread_index() { return 0; }
 inline void parallel_run(size_t chunks, size_t, ChunkFn fn, void* context) {
   for (size_t i = 0; i < chunks; i++) fn(context, i);
 }

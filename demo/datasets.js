@@ -83,14 +83,19 @@ const GENERATORS = {
  * @param {{ dataset: string, classes: number, noise: number, points: number, trainFraction: number, seed: number }} o
  * @returns {{ classes: number, xTrain: Float32Array, yTrain: Int32Array, xTest: Float32Array, yTest: Int32Array }}
  */
-export function generate({ dataset, classes, noise, points, trainFraction, seed }) {
+export function generate({ dataset, classes, noise, points, trainFraction, seed, shareA }) {
   const K = classesFor(dataset, classes);
   const r = rng(seed);
-  const perClass = Math.floor(points / K);
+  // shareA (a fraction, or undefined for an even split): class A gets that share, the others the rest evenly.
+  const count = (k) => {
+    if (shareA === undefined) return Math.floor(points / K);
+    const a = Math.max(1, Math.round(points * shareA));
+    return k === 0 ? a : Math.floor((points - a) / (K - 1));
+  };
   const xs = [];
   const ys = [];
   for (let k = 0; k < K; k++) {
-    GENERATORS[dataset](r, k, K, perClass, noise, (x, y) => {
+    GENERATORS[dataset](r, k, K, count(k), noise, (x, y) => {
       xs.push(x, y);
       ys.push(k);
     });

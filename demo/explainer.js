@@ -37,6 +37,22 @@ export function explain(xe, { q, target, p }) {
   return result;
 }
 
+const GAMMAS = [0, 1, 2, 5];
+const CURVE_COLORS = ['#444', '#1f77b4', '#d62728', '#2ca02c'];
+const CURVE_MAX = 5; // nats at the top of the plot
+
+/**
+ * Focal loss -(1 - q)^g ln q for each g of GAMMAS at each q of `qs`, by the library: one row [q, 1 - q] per q,
+ * class 0 the true one, from probabilities.
+ */
+export function focalCurves(xe, qs) {
+  const rows = qs.flatMap((q) => [q, 1 - q]);
+  const labels = new Int32Array(qs.length);
+  return GAMMAS.map((gamma) =>
+    Array.from(xe.focalLoss(rows, labels, { classes: 2, from: 'probs', gamma, reduction: 'none' })),
+  );
+}
+
 export class Explainer {
   /**
    * @param {HTMLElement} root the panel
@@ -64,7 +80,56 @@ export class Explainer {
       for (const slider of this.sliders[which]) slider.addEventListener('input', () => this.edited());
     }
     this.targetSelect.addEventListener('change', () => this.edited());
+    this.gamma = null;
+    this.curveQ = Array.from({ length: 200 }, (_, i) => (i + 0.5) / 200);
+    this.curves = focalCurves(xe, this.curveQ);
     this.set(settings);
+  }
+
+  /** The γ of the training loss when it is focal (its curve is drawn thicker), or null. */
+  setGamma(gamma) {
+    this.gamma = gamma;
+    this.update();
+  }
+
+  /** The focal-loss curves, with the true class's predicted probability q marked on each. */
+  drawFocal(q) {
+    const marks = focalCurves(this.xe, [q]);
+    this.$('focal-q').textContent = q.toFixed(3);
+    this.$('focal-loss').textContent = fmt(marks[GAMMAS.indexOf(2)][0]);
+    const canvas = this.root.querySelector('#focal-curve');
+    const ctx = canvas.getContext('2d');
+    if (!ctx) return;
+    const { width: w, height: h } = canvas;
+    const pad = { left: 36, right: 70, top: 10, bottom: 26 };
+    const X = (v) => pad.left + v * (w - pad.left - pad.right);
+    const Y = (v) => pad.top + (1 - Math.min(v, CURVE_MAX) / CURVE_MAX) * (h - pad.top - pad.bottom);
+    ctx.clearRect(0, 0, w, h);
+    ctx.font = '11px system-ui, sans-serif';
+    ctx.strokeStyle = '#999';
+    ctx.fillStyle = '#666';
+    ctx.lineWidth = 1;
+    ctx.beginPath();
+    ctx.moveTo(X(0), Y(CURVE_MAX));
+    ctx.lineTo(X(0), Y(0));
+    ctx.lineTo(X(1), Y(0));
+    ctx.stroke();
+    for (const t of [0, 0.2, 0.4, 0.6, 0.8, 1]) ctx.fillText(String(t), X(t) - 6, h - 8);
+    for (const t of [0, 1, 2, 3, 4, 5]) ctx.fillText(String(t), 8, Y(t) + 4);
+    GAMMAS.forEach((g, i) => {
+      ctx.strokeStyle = ctx.fillStyle = CURVE_COLORS[i];
+      ctx.lineWidth = g === this.gamma ? 3 : 1.5;
+      ctx.beginPath();
+      this.curveQ.forEach((v, j) => {
+        if (j === 0) ctx.moveTo(X(v), Y(this.curves[i][j]));
+        else ctx.lineTo(X(v), Y(this.curves[i][j]));
+      });
+      ctx.stroke();
+      ctx.fillText(`γ = ${g}`, w - pad.right + 8, pad.top + 12 + 14 * i);
+      ctx.beginPath();
+      ctx.arc(X(q), Y(marks[i][0]), 4, 0, 2 * Math.PI);
+      ctx.fill();
+    });
   }
 
   /** Shows `settings` (from the URL hash) without reporting a change. */
@@ -113,5 +178,8 @@ export class Explainer {
       this.$(`surprise-${name}`).textContent = fmt(s);
       this.$(`share-${name}`).textContent = fmt(share);
     });
+    // The true class: the target's, or the soft target's most likely class.
+    const truth = r.p.indexOf(Math.max(...r.p));
+    this.drawFocal(Math.min(1, Math.max(1e-3, r.q[truth])));
   }
 }

@@ -10,9 +10,9 @@ const POINTS = 600; // data points, before the train/test split
 const MAX_HISTORY = 1200; // curve points kept; older ones are thinned out
 
 // Which settings do what when they change.
-const DATA_KEYS = ['dataset', 'classes', 'noise', 'train', 'seed'];
+const DATA_KEYS = ['dataset', 'classes', 'noise', 'train', 'seed', 'share'];
 const MODEL_KEYS = ['hidden', 'activation'];
-const TRAIN_KEYS = ['optimizer', 'lr', 'batch', 'smoothing', 'l2', 'pace'];
+const TRAIN_KEYS = ['optimizer', 'loss', 'gamma', 'lr', 'batch', 'smoothing', 'l2', 'pace'];
 const EXPLAINER_KEYS = ['q', 'target', 'p'];
 
 const $ = (selector) => document.querySelector(selector);
@@ -81,6 +81,8 @@ function showControls() {
   for (const option of control('classes').options)
     option.disabled = Number(option.value) < lo || Number(option.value) > hi;
   control('classes').disabled = lo === hi;
+  control('gamma').disabled = state.loss !== 'focal';
+  explainer.setGamma(state.loss === 'focal' ? state.gamma : null);
 }
 
 function writeHash() {
@@ -135,6 +137,8 @@ function trainSettings() {
   return {
     learningRate: state.lr,
     optimizer: state.optimizer,
+    loss: state.loss,
+    gamma: state.gamma,
     l2: state.l2,
     labelSmoothing: state.smoothing,
     batchSize: state.batch,
@@ -150,6 +154,7 @@ function newData() {
     points: POINTS,
     trainFraction: state.train / 100,
     seed: state.seed,
+    shareA: state.share === 'even' ? undefined : Number(state.share) / 100,
   });
   const x = new Float32Array(data.xTrain.length + data.xTest.length);
   x.set(data.xTrain);

@@ -47,6 +47,8 @@ export const FIELDS = {
   noise: number(0, 0.5, 0.1),
   train: number(10, 90, 50, { integer: true }), // percent of the points used for training
   seed: number(0, 2 ** 31 - 1, 1, { integer: true }),
+  // The share of class A in percent ('even': every class the same), to watch focal loss recover a rare class.
+  share: oneOf(['even', '50', '20', '10', '5', '2'], 'even'),
   // Model
   hidden: {
     default: [32, 32],
@@ -56,6 +58,8 @@ export const FIELDS = {
   activation: oneOf(['relu', 'tanh', 'sigmoid'], 'relu'),
   // Training
   optimizer: oneOf(['sgd', 'momentum', 'adam'], 'adam'),
+  loss: oneOf(['crossEntropy', 'focal'], 'crossEntropy'),
+  gamma: number(0, 5, 2),
   lr: number(1e-5, 10, 0.03),
   batch: number(1, 512, 32, { integer: true }),
   smoothing: number(0, 0.5, 0),

@@ -1,6 +1,7 @@
-// The training worker: owns the Classifier, trains in time slices while playing, and after each slice
-// posts the metrics, the probabilities over the heatmap grid (one batched predict) and those of every
-// data point. The page only paints.
+// The training worker: owns the Classifier and its Trainer, trains in time slices while playing, and after
+// each slice posts the metrics, the probabilities over the heatmap grid (one batched predict) and those of
+// every data point. The page only paints. The Trainer does the shuffling and batching, so a run here
+// takes the same batches as Classifier.fit with the same seed.
 //
 // Page -> worker: { type: 'init', gen, data, model, train, grid }   new data and/or a fresh model
 //                 { type: 'train', train }                          new optimizer settings, same model
@@ -18,19 +19,13 @@ const FRAME_MS = 16;
 
 let xe;
 let model = null;
+let trainer = null; // model.trainer over the training points
 let gen = 0;
 let data = null; // { classes, xTrain, yTrain, xTest, yTest }
-let settings = null; // { learningRate, optimizer, l2, labelSmoothing, batchSize, epochsPerSecond }
+let settings = null; // { learningRate, optimizer, loss, gamma, l2, labelSmoothing, batchSize, epochsPerSecond }
 let gridX = null; // grid points, (n*n, 2)
 let pointsX = null; // train then test points, (N, 2)
 let playing = false;
-let steps = 0;
-let epoch = 0;
-let order = null; // shuffled training indices of the current epoch
-let cursor = 0; // next position in `order`
-let shuffleState = 1;
-let batchX = new Float32Array(0);
-let batchY = new Int32Array(0);
 let rate = { steps: 0, since: 0, value: 0 };
 
 const ready = load().then((instance) => {
@@ -44,22 +39,9 @@ function fail(error) {
   postMessage({ type: 'error', message: String(error?.message ?? error) });
 }
 
-function random() {
-  // xorshift32 for the epoch shuffles, seeded with the model seed.
-  shuffleState ^= shuffleState << 13;
-  shuffleState ^= shuffleState >>> 17;
-  shuffleState ^= shuffleState << 5;
-  return (shuffleState >>> 0) / 4294967296;
-}
-
-function newEpochOrder() {
-  for (let i = order.length - 1; i > 0; i--) {
-    const j = Math.floor(random() * (i + 1));
-    const t = order[i];
-    order[i] = order[j];
-    order[j] = t;
-  }
-  cursor = 0;
+/** The Trainer's options from the page's settings (which also hold the pace). */
+function trainOptions({ learningRate, optimizer, loss, gamma, l2, labelSmoothing, batchSize }) {
+  return { learningRate, optimizer, loss, gamma, l2, labelSmoothing, batchSize };
 }
 
 function makeGrid({ size, extent }) {
@@ -80,53 +62,23 @@ function init(msg) {
   gen = msg.gen;
   data = msg.data;
   settings = msg.train;
+  trainer?.dispose();
   model?.dispose();
+  trainer = model = null; // until the new ones exist
   model = new xe.Classifier({ features: 2, classes: data.classes, ...msg.model });
+  trainer = model.trainer(data.xTrain, data.yTrain, trainOptions(settings));
   gridX = makeGrid(msg.grid);
   pointsX = new Float32Array(data.xTrain.length + data.xTest.length);
   pointsX.set(data.xTrain);
   pointsX.set(data.xTest, data.xTrain.length);
-  order = Int32Array.from({ length: data.yTrain.length }, (_, i) => i);
-  shuffleState = (msg.model.seed * 2654435761 + 1) >>> 0 || 1;
-  newEpochOrder();
-  steps = 0;
-  epoch = 0;
   rate = { steps: 0, since: performance.now(), value: 0 };
-}
-
-// One optimizer step on the next mini-batch; wraps to a new epoch at the end of the data.
-function trainStep() {
-  const n = order.length;
-  const size = Math.min(settings.batchSize, n - cursor);
-  if (batchY.length < settings.batchSize) {
-    batchX = new Float32Array(settings.batchSize * 2);
-    batchY = new Int32Array(settings.batchSize);
-  }
-  for (let i = 0; i < size; i++) {
-    const j = order[cursor + i];
-    batchX[2 * i] = data.xTrain[2 * j];
-    batchX[2 * i + 1] = data.xTrain[2 * j + 1];
-    batchY[i] = data.yTrain[j];
-  }
-  model.trainStep(batchX.subarray(0, 2 * size), batchY.subarray(0, size), {
-    learningRate: settings.learningRate,
-    optimizer: settings.optimizer,
-    l2: settings.l2,
-    labelSmoothing: settings.labelSmoothing,
-  });
-  steps++;
-  cursor += size;
-  if (cursor >= n) {
-    epoch++;
-    newEpochOrder();
-  }
 }
 
 function report() {
   const now = performance.now();
   if (now - rate.since > 500) {
-    rate.value = ((steps - rate.steps) * 1000) / (now - rate.since);
-    rate.steps = steps;
+    rate.value = ((trainer.steps - rate.steps) * 1000) / (now - rate.since);
+    rate.steps = trainer.steps;
     rate.since = now;
   }
   const train = model.evaluate(data.xTrain, data.yTrain);
@@ -137,9 +89,9 @@ function report() {
     {
       type: 'report',
       gen,
-      epoch,
-      steps,
-      progress: epoch + cursor / order.length, // fractional epochs, for the curves' x axis
+      epoch: trainer.epochs,
+      steps: trainer.steps,
+      progress: trainer.progress, // fractional epochs, for the curves' x axis
       train,
       test,
       grid,
@@ -156,12 +108,12 @@ let scheduled = false;
 let sliceStart = 0;
 function slice() {
   scheduled = false;
-  if (!playing || !model) return;
+  if (!playing || !trainer) return;
   try {
     sliceStart = performance.now();
-    const startEpoch = epoch;
-    do trainStep();
-    while (epoch === startEpoch && performance.now() - sliceStart < SLICE_MS);
+    const startEpoch = trainer.epochs;
+    do trainer.step(1);
+    while (trainer.epochs === startEpoch && performance.now() - sliceStart < SLICE_MS);
     report();
   } catch (error) {
     return fail(error);
@@ -186,6 +138,7 @@ self.onmessage = async ({ data: msg }) => {
         break;
       case 'train':
         settings = msg.train;
+        trainer?.set(trainOptions(settings));
         break;
       case 'play':
         playing = true;
@@ -194,13 +147,11 @@ self.onmessage = async ({ data: msg }) => {
       case 'pause':
         playing = false;
         break;
-      case 'step': {
-        if (!model) break;
-        const target = epoch + 1;
-        while (epoch < target) trainStep();
+      case 'step':
+        if (!trainer) break;
+        trainer.epoch();
         report();
         break;
-      }
       default:
         throw new Error(`worker: unknown message type ${msg.type}`);
     }

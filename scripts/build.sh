@@ -11,7 +11,9 @@ if ! command -v emcc >/dev/null 2>&1; then
   echo "build: emcc not found. Install Emscripten $tested (Debian: sudo apt-get install emscripten), or run npm test / npm start, which install it." >&2
   exit 1
 fi
-version=$(emcc --version | head -n 1 | sed -E 's/.* ([0-9]+\.[0-9]+\.[0-9]+).*/\1/')
+# sed reads all of emcc's output: `head -n 1` closed the pipe early, and emcc (Python) then died of a
+# BrokenPipeError now and then, which pipefail turned into a failed build.
+version=$(emcc --version | sed -nE '1s/.* ([0-9]+\.[0-9]+\.[0-9]+).*/\1/p')
 if [ "$version" != "$tested" ]; then
   echo "build: warning: Emscripten $version found, xentropy is tested with $tested" >&2
 fi

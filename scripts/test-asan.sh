@@ -9,14 +9,15 @@ XE_SANITIZE=address,undefined XE_BUILD_TYPE=RelWithDebInfo bash scripts/build.sh
 tree=build-asan/package
 rm -rf "$tree"
 mkdir -p "$tree"
-cp -r package.json web tests examples "$tree"/
+# (not the other runtimes' binaries: tests/runtimes/node_modules is about 700 MB)
+tar -c --exclude=tests/runtimes/node_modules package.json web tests examples | tar -x -C "$tree"
 cp -r dist-asan "$tree"/dist
 ln -s "$PWD/node_modules" "$tree"/node_modules
 cd "$tree"
-# The browser, demo, packaging, types, docs, lint and size tests are about the shipped files, not the
-# core: they run once, against the release build.
+# The browsers and runtimes (engines), server, browser, demo, packaging, types, docs, lint and size tests
+# are about the shipped files, not the core: they run once, against the release build.
 # threads: the sanitized build has no threaded variant (CMakeLists.txt builds it only without XE_SANITIZE).
-files=$(ls tests/*.test.mjs | grep -v -E 'browser|demo|package|types|docs|lint|size|threads')
+files=$(ls tests/*.test.mjs | grep -v -E 'engines|server|browser|demo|package|types|docs|lint|size|threads')
 echo "test:asan: $files"
 # shellcheck disable=SC2086
 XE_SANITIZED=1 node --test --test-timeout=600000 $files

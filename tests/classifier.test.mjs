@@ -10,7 +10,8 @@ import test from 'node:test';
 import v8 from 'node:v8';
 import vm from 'node:vm';
 
-import { builds, close, rng } from './lib/builds.mjs';
+import { builds, rng } from './lib/builds.mjs';
+import { close } from './lib/tolerance.mjs';
 import * as data from './lib/mlp-datasets.mjs';
 import * as ref from './lib/mlp-reference.mjs';
 
@@ -358,6 +359,227 @@ for (const [simd, xe] of all) {
     model.dispose();
   });
 
+  test(`${build}: a Trainer stepped in uneven pieces gives fit's weights and history, bit for bit`, () => {
+    const { x, y, n } = data.spiral(90, 7);
+    const cases = [
+      [
+        { hidden: [12, 7], activation: 'tanh' },
+        { batchSize: 16, learningRate: 0.02, l2: 1e-3, labelSmoothing: 0.05 },
+      ],
+      [{ hidden: [9] }, { batchSize: 7, optimizer: 'momentum', learningRate: 0.05, weight: [1, 2, 0.5] }],
+      [
+        { hidden: [5], activation: 'sigmoid' },
+        { batchSize: 32, optimizer: 'sgd', learningRate: 0.5, shuffle: false },
+      ],
+      [{ hidden: [] }, { batchSize: 90 }], // one batch per epoch
+    ];
+    const epochs = 5;
+    for (const [config, options] of cases) {
+      const what = JSON.stringify({ ...config, ...options });
+      const make = () => new xe.Classifier({ features: 2, classes: 3, seed: 5, ...config });
+      const fitted = make();
+      const initial = fitted.toJSON();
+      const history = fitted.fit(x, y, { ...options, epochs });
+
+      const stepped = make();
+      const trainer = stepped.trainer(x, y, options);
+      const total = epochs * Math.ceil(n / options.batchSize);
+      const ended = [...trainer.step(2), trainer.epoch()];
+      const pieces = [3, 0, 1, 5, 2, 7];
+      for (let i = 0; trainer.steps < total; i++) {
+        ended.push(...trainer.step(Math.min(pieces[i % pieces.length], total - trainer.steps)));
+      }
+      assert.deepEqual(stepped.toJSON(), fitted.toJSON(), what);
+      assert.notDeepEqual(fitted.toJSON().layers, initial.layers, `${what}: training moved the weights`);
+      assert.deepEqual(ended, history, what);
+      assert.deepEqual([trainer.epochs, trainer.steps, trainer.progress], [epochs, total, epochs], what);
+      trainer.dispose();
+      fitted.dispose();
+      stepped.dispose();
+    }
+  });
+
+  test(`${build}: fit({ shuffle: false }) and Trainer.set() are trainStep on consecutive slices`, () => {
+    const random = rng(12);
+    const config = { features: 3, classes: 4, hidden: [6], seed: 8 };
+    const { x, y } = batch(random, 10, 3, 4);
+    const slice = (start, end) => [x.subarray(3 * start, 3 * end), y.subarray(start, end)];
+    const hits = (model, xs, ys) => {
+      const p = model.predict(xs);
+      return argmaxAccuracy(p, ys, 4) * ys.length;
+    };
+    // batchSize 4 over 10 rows: [0, 4), [4, 8), [8, 10), in order every epoch.
+    const options = { learningRate: 0.1, optimizer: 'momentum' };
+    const fitted = new xe.Classifier(config);
+    const history = fitted.fit(x, y, { ...options, epochs: 2, batchSize: 4, shuffle: false });
+    const stepped = new xe.Classifier(config);
+    const expected = [];
+    for (let epoch = 1; epoch <= 2; epoch++) {
+      let loss = 0;
+      let correct = 0;
+      for (const [start, end] of [
+        [0, 4],
+        [4, 8],
+        [8, 10],
+      ]) {
+        const [xs, ys] = slice(start, end);
+        correct += hits(stepped, xs, ys);
+        loss += (end - start) * stepped.trainStep(xs, ys, options);
+      }
+      expected.push({ epoch, loss: loss / 10, accuracy: correct / 10 });
+    }
+    assert.deepEqual(fitted.toJSON(), stepped.toJSON());
+    assert.deepEqual(history, expected);
+
+    // set() changes the options from the next batch on, keeping the position in the epoch.
+    const trainer = fitted.trainer(x, y, { ...options, batchSize: 4, shuffle: false });
+    assert.deepEqual(trainer.step(1), []);
+    assert.deepEqual([trainer.epochs, trainer.steps, trainer.progress], [0, 1, 0.4]);
+    trainer.set({ learningRate: 0.5, optimizer: 'sgd' });
+    trainer.step(1);
+    trainer.set({ batchSize: 1 });
+    assert.deepEqual(trainer.step(1), []);
+    assert.deepEqual([trainer.epochs, trainer.steps, trainer.progress], [0, 3, 0.9]);
+    stepped.trainStep(...slice(0, 4), options);
+    stepped.trainStep(...slice(4, 8), { learningRate: 0.5, optimizer: 'sgd' });
+    stepped.trainStep(...slice(8, 9), { learningRate: 0.5, optimizer: 'sgd' });
+    assert.deepEqual(fitted.toJSON(), stepped.toJSON());
+    // epoch() runs the one row left; its entry covers the whole epoch.
+    assert.equal(trainer.epoch().epoch, 1);
+    assert.deepEqual([trainer.epochs, trainer.steps, trainer.progress], [1, 4, 1]);
+    trainer.dispose();
+    fitted.dispose();
+    stepped.dispose();
+  });
+
+  test(`${build}: fit({ epochs: 0 }) changes nothing, draws no shuffle, and calls no onEpoch`, () => {
+    const { x, y } = data.blobs(40, 2);
+    const config = { features: 2, classes: 3, hidden: [4], seed: 6 };
+    const model = new xe.Classifier(config);
+    const before = model.toJSON();
+    let calls = 0;
+    assert.deepEqual(model.fit(x, y, { epochs: 0, onEpoch: () => calls++ }), []);
+    assert.equal(calls, 0);
+    assert.deepEqual(model.toJSON(), before);
+    // The shuffles that follow are those of a fresh model: epochs: 0 drew none.
+    const fresh = new xe.Classifier(config);
+    assert.deepEqual(model.fit(x, y, { epochs: 2, batchSize: 8 }), fresh.fit(x, y, { epochs: 2, batchSize: 8 }));
+    assert.deepEqual(model.toJSON(), fresh.toJSON());
+    model.dispose();
+    fresh.dispose();
+  });
+
+  test(`${build}: Trainer errors name the method, the argument and the value`, () => {
+    const model = new xe.Classifier({ features: 2, classes: 3, seed: 1 });
+    const x = [0, 1, 1, 0, 2, 2];
+    const y = [0, 1, 2];
+    const trainer = model.trainer(x, y, { batchSize: 2 });
+    const before = model.toJSON();
+    const wx = xe.alloc(6);
+    const freed = model.trainer(wx, y);
+    wx.free();
+    const cases = [
+      [
+        () => model.trainer(x, [0, 1]),
+        RangeError,
+        'Classifier.trainer: y has length 2, expected 3 (one label per row)',
+      ],
+      [() => model.trainer([], []), RangeError, 'Classifier.trainer: x has no rows'],
+      [
+        () => model.trainer(x, y, { batchSize: 0 }),
+        RangeError,
+        'Classifier.trainer: options.batchSize = 0 must be an integer >= 1',
+      ],
+      [
+        () => model.trainer(x, y, { shuffle: 1 }),
+        TypeError,
+        'Classifier.trainer: options.shuffle must be a boolean, got 1',
+      ],
+      [
+        () => model.trainer([0, Infinity, 1, 0, 2, 2], y),
+        RangeError,
+        'Classifier.trainer: x[1] = Infinity is not finite',
+      ],
+      [() => trainer.step(-1), RangeError, 'Trainer.step: batches = -1 must be an integer >= 0'],
+      [() => trainer.step(1.5), RangeError, 'Trainer.step: batches = 1.5 must be an integer >= 0'],
+      [() => trainer.step('2'), TypeError, 'Trainer.step: batches must be a number, got "2"'],
+      [() => trainer.set({ learningRate: -1 }), RangeError, /^Trainer.set: options.learningRate = -1 is outside/],
+      [() => trainer.set({ weight: [1, 1] }), RangeError, 'Trainer.set: options.weight has length 2, expected 3'],
+      [() => trainer.set(null), TypeError, 'Trainer.set: options must be an object, got null'],
+      [() => freed.step(), Error, 'Trainer.step: this WasmArray has already been freed'],
+    ];
+    for (const [call, type, message] of cases) {
+      assert.throws(call, (e) => {
+        assert.equal(e.constructor, type, `${e.message}`);
+        if (typeof message === 'string') assert.equal(e.message, message);
+        else assert.match(e.message, message);
+        return true;
+      });
+    }
+    assert.deepEqual(model.toJSON(), before);
+    assert.deepEqual([trainer.steps, trainer.progress], [0, 0]);
+    // A failed set() kept the options: the trainer still steps 2 rows at a time.
+    trainer.step(1);
+    assert.equal(trainer.progress, 2 / 3);
+    freed.dispose();
+    trainer.dispose();
+    for (const [method, call] of [
+      ['step', () => trainer.step()],
+      ['epoch', () => trainer.epoch()],
+      ['set', () => trainer.set({})],
+      ['dispose', () => trainer.dispose()],
+    ]) {
+      assert.throws(call, { constructor: Error, message: `Trainer.${method}: this Trainer has been disposed` });
+    }
+    const orphan = model.trainer(x, y);
+    model.dispose();
+    assert.throws(() => orphan.epoch(), {
+      constructor: Error,
+      message: 'Trainer.epoch: this Classifier has been disposed',
+    });
+    orphan.dispose();
+  });
+
+  test(
+    `${build}: batches and forward passes too large for wasm memory are RangeErrors; the model goes on`,
+    { skip: sanitized },
+    () => {
+      // A hidden layer of 2^20 units: 12 MiB of workspace per row, so 200 rows (a batch) or 256 (predict's
+      // chunk) need more than the 2 GiB malloc can extend the heap by at once; the parameters are 48 MiB.
+      const model = new xe.Classifier({ features: 1, classes: 2, hidden: [2 ** 20], seed: 3 });
+      const heap = () => {
+        const a = xe.alloc(0);
+        const bytes = a.array.buffer.byteLength;
+        a.free();
+        return bytes;
+      };
+      const small = [
+        [0.5, -1],
+        [0, 1],
+      ];
+      const before = [model.predict(small[0]), model.evaluate(...small), heap()];
+      const x = new Float32Array(256);
+      const y = new Int32Array(256);
+      const trainer = model.trainer(x, y, { batchSize: 200 });
+      const cases = [
+        [() => model.trainStep(x.subarray(0, 200), y.subarray(0, 200)), 'Classifier.trainStep', 'a batch of 200 rows'],
+        [() => model.fit(x, y, { batchSize: 200 }), 'Classifier.fit', 'a batch of 200 rows'],
+        [() => trainer.step(), 'Trainer.step', 'a batch of 200 rows'],
+        [() => model.predict(x), 'Classifier.predict', 'the forward pass'],
+        [() => model.evaluate(x, y), 'Classifier.evaluate', 'the forward pass'],
+      ];
+      for (const [call, fn, what] of cases) {
+        assert.throws(call, { constructor: RangeError, message: `${fn}: cannot allocate wasm memory for ${what}` });
+      }
+      // Nothing changed, and the heap did not grow for the failed requests.
+      assert.deepEqual([model.predict(small[0]), model.evaluate(...small), heap()], before);
+      assert.ok(Number.isFinite(model.trainStep(...small)));
+      assert.notDeepEqual(model.predict(small[0]), before[0]);
+      trainer.dispose();
+      model.dispose();
+    },
+  );
+
   test(`${build}: errors name the method, the argument and the value; failed calls change nothing`, () => {
     const model = new xe.Classifier({ features: 2, classes: 3, hidden: [4], seed: 1 });
     const x = [0, 1, 1, 0, 2, 2, -1, 0.5];
@@ -402,7 +624,12 @@ for (const [simd, xe] of all) {
       [
         () => new xe.Classifier({ features: 2, classes: 2, seed: -1 }),
         RangeError,
-        'Classifier: options.seed = -1 must be an integer in [0, 2^32)',
+        'Classifier: options.seed = -1 must be an integer >= 0',
+      ],
+      [
+        () => new xe.Classifier({ features: 2, classes: 2, seed: 2 ** 32 }),
+        RangeError,
+        'Classifier: options.seed = 4294967296 must be an integer <= 4294967295',
       ],
       [
         () => new xe.Classifier({ features: 2, classes: 2, seed: '1' }),
@@ -484,7 +711,12 @@ for (const [simd, xe] of all) {
       [
         () => model.fit(x, y, { epochs: 1.5 }),
         RangeError,
-        'Classifier.fit: options.epochs = 1.5 is not a 32-bit integer',
+        'Classifier.fit: options.epochs = 1.5 must be an integer >= 0',
+      ],
+      [
+        () => model.fit(x, y, { epochs: -1 }),
+        RangeError,
+        'Classifier.fit: options.epochs = -1 must be an integer >= 0',
       ],
       [
         () => model.fit(x, y, { batchSize: 0 }),
@@ -512,18 +744,94 @@ for (const [simd, xe] of all) {
       [
         () => xe.Classifier.fromJSON(null),
         TypeError,
-        'Classifier.fromJSON: json must be an object with features and classes, got null',
+        'Classifier.fromJSON: json must be a model saved by toJSON() (an object or its string), got null',
+      ],
+      [
+        () => xe.Classifier.fromJSON('[1, 2]'),
+        TypeError,
+        'Classifier.fromJSON: json must be a model saved by toJSON() (an object or its string), got an array of length 2',
+      ],
+      [
+        () => xe.Classifier.fromJSON({ ...before, version: 2 }),
+        RangeError,
+        'Classifier.fromJSON: json.version = 2 is not supported: this xentropy reads version 1',
+      ],
+      [
+        () => xe.Classifier.fromJSON({ ...before, version: '1' }),
+        TypeError,
+        'Classifier.fromJSON: json.version must be a number, got "1"',
+      ],
+      [
+        () => xe.Classifier.fromJSON({ ...before, version: undefined }),
+        TypeError,
+        'Classifier.fromJSON: json.version must be a number, got undefined',
+      ],
+      [
+        () => xe.Classifier.fromJSON({ ...before, format: undefined }),
+        TypeError,
+        `Classifier.fromJSON: json.format must be the string 'xentropy.Classifier', got undefined`,
+      ],
+      // Saved JSON has every field: no defaults, unlike the constructor's options.
+      [
+        () => xe.Classifier.fromJSON({ ...before, seed: undefined }),
+        TypeError,
+        'Classifier.fromJSON: json.seed must be a number, got undefined',
+      ],
+      [
+        () => xe.Classifier.fromJSON({ ...before, hidden: undefined }),
+        TypeError,
+        'Classifier.fromJSON: json.hidden must be an array of layer sizes, got undefined',
+      ],
+      [
+        () => xe.Classifier.fromJSON({ ...before, activation: undefined }),
+        TypeError,
+        'Classifier.fromJSON: json.activation must be a string, got undefined',
+      ],
+      [
+        () => xe.Classifier.fromJSON({ ...before, features: '2' }),
+        TypeError,
+        'Classifier.fromJSON: json.features must be a number, got "2"',
+      ],
+      [
+        () => xe.Classifier.fromJSON({ ...before, hidden: [4.5] }),
+        RangeError,
+        'Classifier.fromJSON: json.hidden[0] = 4.5 must be an integer >= 1',
+      ],
+      [
+        () => xe.Classifier.fromJSON({ ...before, layers: [null, before.layers[1]] }),
+        TypeError,
+        'Classifier.fromJSON: json.layers[0] must be an object with weights and bias, got null',
+      ],
+      [
+        () =>
+          xe.Classifier.fromJSON({ ...before, layers: [{ ...before.layers[0], bias: '0,0,0,0' }, before.layers[1]] }),
+        TypeError,
+        'Classifier.fromJSON: json.layers[0].bias must be an array of numbers, got "0,0,0,0"',
+      ],
+      [
+        () => xe.Classifier.fromJSON({ ...before, layers: [before.layers[0], { ...before.layers[1], bias: [0, 0] }] }),
+        RangeError,
+        'Classifier.fromJSON: json.layers[1].bias has length 2, expected 3 (3)',
+      ],
+      [
+        () =>
+          xe.Classifier.fromJSON({
+            ...before,
+            layers: [before.layers[0], { ...before.layers[1], weights: before.layers[1].weights.slice(1) }],
+          }),
+        RangeError,
+        'Classifier.fromJSON: json.layers[1].weights has length 11, expected 12 (4 x 3)',
       ],
       [() => xe.Classifier.fromJSON('{"features":'), TypeError, /Classifier.fromJSON: json is not valid JSON/],
       [
         () => xe.Classifier.fromJSON({ ...before, hidden: [5] }),
         RangeError,
-        'Classifier.fromJSON: json.layers[0].weights has length 8, expected 10',
+        'Classifier.fromJSON: json.layers[0].weights has length 8, expected 10 (2 x 5)',
       ],
       [
         () => xe.Classifier.fromJSON({ ...before, layers: before.layers.slice(1) }),
         RangeError,
-        'Classifier.fromJSON: json.layers has length 1, expected 2',
+        'Classifier.fromJSON: json.layers has length 1, expected 2 (hidden.length + 1)',
       ],
       [
         () => xe.Classifier.fromJSON({ ...before, layers: undefined }),
@@ -613,6 +921,16 @@ for (const [simd, xe] of all) {
       for (let i = 0; i < 200; i++) {
         const m = new xe.Classifier({ features: 2, classes: 3, hidden: [(i % 7) + 1, 5], seed: i });
         m.fit(x, y, { epochs: 1, batchSize: 7 + (i % 50) });
+        const trainer = m.trainer(x, y, { batchSize: 5 + (i % 9), weight: [1, 2, 3] });
+        trainer.step(i % 13);
+        trainer.epoch();
+        trainer.dispose();
+        try {
+          m.trainer(x, [...y.slice(1), 9]);
+        } catch {}
+        try {
+          trainer.step();
+        } catch {}
         m.predict(x);
         m.evaluate(x, y);
         xe.Classifier.fromJSON(m.toJSON()).dispose();
@@ -628,11 +946,13 @@ for (const [simd, xe] of all) {
     },
   );
 
-  test(`${build}: forgotten models are freed after garbage collection`, { skip: sanitized }, async () => {
+  test(`${build}: forgotten models and trainers are freed after garbage collection`, { skip: sanitized }, async () => {
     const before = probe(xe);
     for (let i = 0; i < 20; i++) {
       // ~2 MiB of parameters and optimizer state each, never disposed.
       new xe.Classifier({ features: 256, classes: 10, hidden: [512] }).trainStep(new Float32Array(256), [0]);
+      // ... and trainers, with their copy of the data (~1 MiB), never disposed.
+      new xe.Classifier({ features: 2, classes: 2 }).trainer(new Float32Array(2 ** 17), new Int32Array(2 ** 16)).step();
     }
     for (let i = 0; i < 10 && probe(xe)[0] !== before[0]; i++) {
       gc();

@@ -6,7 +6,8 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import test from 'node:test';
 
-import { builds, close, rng, uniform } from './lib/builds.mjs';
+import { builds, rng, uniform } from './lib/builds.mjs';
+import { close } from './lib/tolerance.mjs';
 import * as ref from './lib/reference.mjs';
 
 const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url)));
@@ -51,10 +52,24 @@ for (const [simd, xe] of await builds()) {
     assert.deepEqual(xe.softmax([], { classes: 4 }), new Float32Array(0));
   });
 
+  // The reference divides in float64; the kernels multiply by 1/T rounded to float32 (exact for T = 2 and
+  // 0.5, 6e-8 relative for 0.7), an error of |x - max| / T * 6e-8 in the exponent: within the tolerances
+  // of the test above.
   test(`${build}: temperature divides the logits`, () => {
-    const x = [1, 2, 4];
-    close(xe.softmax(x, { classes: 3, temperature: 2 }), xe.softmax([0.5, 1, 2], { classes: 3 }), { rtol: 1e-6 });
-    close(xe.logSoftmax(x, { classes: 3, temperature: 0.5 }), ref.logSoftmaxRow([2, 4, 8]), { rtol: 1e-6 });
+    const random = rng(2);
+    for (const c of [3, 17, 1000]) {
+      const x = uniform(random, 3 * c, -3, 3);
+      for (const t of [2, 0.5, 0.7]) {
+        const expectedLog = [];
+        for (let i = 0; i < 3; i++) {
+          expectedLog.push(...ref.logSoftmaxRow(Array.from(x.subarray(i * c, i * c + c), (v) => v / t)));
+        }
+        const opts = { classes: c, temperature: t };
+        const what = `C=${c} T=${t}`;
+        close(xe.logSoftmax(x, opts), expectedLog, { atol: 2e-6, rtol: 2e-6, what: `logSoftmax ${what}` });
+        close(xe.softmax(x, opts), expectedLog.map(Math.exp), { atol: 1e-7, rtol: 2e-5, what: `softmax ${what}` });
+      }
+    }
   });
 
   test(`${build}: -Infinity masks give exactly 0 probability; NaN propagates per row`, () => {
@@ -94,7 +109,10 @@ for (const [simd, xe] of await builds()) {
       const p = xe.softmax(x, opts);
       const lp = xe.logSoftmax(x, opts);
       assert.equal(p[c - 2], 0, `softmax at -88, C=${c} T=${t}`);
-      close(lp, ref.logSoftmaxRow(Array.from(x, (v) => v / t)), { what: `logSoftmax, C=${c} T=${t}` });
+      const expectedLog = ref.logSoftmaxRow(Array.from(x, (v) => v / t));
+      close(lp, expectedLog, { what: `logSoftmax, C=${c} T=${t}` });
+      // atol 1e-37: exp(-88) = 6e-39 is flushed to 0, as the comment above says.
+      close(p, expectedLog.map(Math.exp), { atol: 1e-37, rtol: 2e-5, what: `softmax, C=${c} T=${t}` });
       for (const far of [-Infinity, -1000 * t]) {
         const y = x.slice();
         y[c - 2] = far;
@@ -235,7 +253,9 @@ for (const [simd, xe] of await builds()) {
 
   test(`${build}: a target of length N is indices, N*C a distribution, integer arrays always indices`, () => {
     const x = [1, 2, 3, 4];
-    const asIndices = xe.crossEntropy(x, [1, 0], { classes: 2 });
+    // Rows [1, 2] with class 1 and [3, 4] with class 0: log(1 + e^-1) and log(1 + e^1).
+    const asIndices = (Math.log1p(Math.exp(-1)) + Math.log1p(Math.exp(1))) / 2;
+    close(xe.crossEntropy(x, [1, 0], { classes: 2 }), asIndices);
     close(xe.crossEntropy(x, new Float32Array([1, 0]), { classes: 2 }), asIndices);
     close(xe.crossEntropy(x, [0, 1, 1, 0], { classes: 2 }), asIndices);
     close(xe.crossEntropy([1, 2], new Uint8Array([0, 0]), { classes: 1 }), 0);
@@ -368,7 +388,8 @@ for (const [simd, xe] of await builds()) {
 
   test(`${build}: entropy and klDivergence per row, reductions and bases`, () => {
     const p = [0.5, 0.5, 0, 1, 0.25, 0.75];
-    close(xe.entropy(p, { classes: 2 }), [LN2, 0, -(0.25 * Math.log(0.25) + 0.75 * Math.log(0.75))]);
+    const h = [LN2, 0, -(0.25 * Math.log(0.25) + 0.75 * Math.log(0.75))];
+    close(xe.entropy(p, { classes: 2 }), h);
     close(xe.entropy(p.slice(0, 2), { classes: 2, base: 2, reduction: 'sum' }), 1);
     const q = [0.9, 0.1, 0.5, 0.5, 0.5, 0.5];
     const kl = [
@@ -382,41 +403,46 @@ for (const [simd, xe] of await builds()) {
       xe.klDivergence(p, q.map(Math.log), { classes: 2, from: 'logits', reduction: 'sum', base: 2 }),
       (kl[0] + kl[1] + kl[2]) / LN2,
     );
-    // H(p, q) = H(p) + KL(p || q)
-    const h = xe.entropy(p, { classes: 2, reduction: 'sum' }) + xe.klDivergence(p, q, { classes: 2, reduction: 'sum' });
-    close(xe.crossEntropy(q, p, { classes: 2, from: 'probs', reduction: 'sum' }), h, { rtol: 1e-6 });
+    // H(p, q) = -sum p log q, by hand, and H(p) + KL(p || q) from the values above.
+    const hpq = -(0.5 * Math.log(0.9) + 0.5 * Math.log(0.1)) + LN2 + LN2;
+    close(hpq, h[0] + h[1] + h[2] + kl[0] + kl[1] + kl[2], { rtol: 1e-15, atol: 0, what: 'the hand values' });
+    close(xe.crossEntropy(q, p, { classes: 2, from: 'probs', reduction: 'sum' }), hpq, { rtol: 1e-6 });
     assert.equal(xe.klDivergence([1, 0], [0, 1], { classes: 2 }), Infinity);
   });
 
-  test(`${build}: evaluate and a streaming evaluator over batches agree`, () => {
+  // Both against the same float64 reference: the mean loss over the non-ignored rows, and hit rates from
+  // each row's rank (the number of logits strictly above the label's). Losses to rtol 1e-6 (a float64 sum
+  // of float32-accurate row terms); counts and hit rates are exact.
+  test(`${build}: evaluate and a streaming evaluator over batches match float64`, () => {
     const random = rng(9);
     const c = 10,
       n = 64;
     const x = uniform(random, n * c, -3, 3);
     const y = Int32Array.from({ length: n }, (_, i) => (i % 13 === 0 ? -100 : Math.floor(random() * c)));
-    const all = xe.evaluate(x, y, { classes: c, topK: [1, 3, 11] });
     const rows = [];
     for (let i = 0; i < n; i++) if (y[i] !== -100) rows.push(i);
     const loss = ref.crossEntropy(x, y, { classes: c }).loss;
-    close(all.loss, loss, { rtol: 1e-6 });
-    close(all.bits, loss / LN2, { rtol: 1e-6 });
-    close(all.perplexity, Math.exp(loss), { rtol: 1e-6 });
-    assert.equal(all.count, rows.length);
     const rank = (i) => {
       let r = 0;
       for (let j = 0; j < c; j++) r += x[i * c + j] > x[i * c + y[i]];
       return r;
     };
-    assert.equal(all.accuracy, rows.filter((i) => rank(i) === 0).length / rows.length);
-    assert.equal(all.topK[3], rows.filter((i) => rank(i) < 3).length / rows.length);
-    assert.equal(all.topK[11], 1);
+    const hits = (k) => rows.filter((i) => rank(i) < k).length / rows.length;
+    const matches = (result, what) => {
+      close(result.loss, loss, { rtol: 1e-6, what: `${what}.loss` });
+      close(result.bits, loss / LN2, { rtol: 1e-6, what: `${what}.bits` });
+      close(result.perplexity, Math.exp(loss), { rtol: 1e-6, what: `${what}.perplexity` });
+      assert.equal(result.count, rows.length, `${what}.count`);
+      assert.equal(result.accuracy, hits(1), `${what}.accuracy`);
+      assert.deepEqual(result.topK, { 1: hits(1), 3: hits(3), 11: 1 }, `${what}.topK`);
+    };
+    assert.ok(hits(1) > 0 && hits(3) > hits(1) && hits(3) < 1, 'the data tell top-1, top-3 and top-11 apart');
+    matches(xe.evaluate(x, y, { classes: c, topK: [1, 3, 11] }), 'evaluate');
     const ev = xe.evaluator({ classes: c, topK: [1, 3, 11] });
     for (let i = 0; i < n; i += 20)
       ev.add(x.subarray(i * c, Math.min(n, i + 20) * c), y.subarray(i, Math.min(n, i + 20)));
     assert.throws(() => ev.add(x.subarray(0, c), [c]), RangeError);
-    const streamed = ev.result();
-    close(streamed.loss, all.loss, { rtol: 1e-12 });
-    assert.deepEqual({ ...streamed, loss: 0, perplexity: 0, bits: 0 }, { ...all, loss: 0, perplexity: 0, bits: 0 });
+    matches(ev.result(), 'evaluator (4 batches)');
     ev.reset();
     assert.equal(ev.result().count, 0);
     assert.ok(Number.isNaN(ev.result().loss));
@@ -426,17 +452,84 @@ for (const [simd, xe] of await builds()) {
     const x = new Float32Array([1, 2, 3, 4]);
     const out = new Float32Array(4);
     assert.equal(xe.softmax(x, { classes: 2, out }), out);
-    close(out, xe.softmax(x, { classes: 2 }));
-    const expected = xe.sigmoid(x);
+    // Each row is [a, a + 1]: softmax [1 / (1 + e), e / (1 + e)].
+    const e = Math.E;
+    close(out, [1 / (1 + e), e / (1 + e), 1 / (1 + e), e / (1 + e)]);
+    const expected = Array.from(x, (v) => 1 / (1 + Math.exp(-v)));
     assert.equal(xe.sigmoid(x, { out: x }), x);
     close(x, expected);
     const wa = xe.alloc(4);
     wa.array.set([1, 2, 3, 4]);
-    const grad = xe.crossEntropyWithGrad([1, 2, 3, 4], [0, 1], { classes: 2 }).grad;
+    const grad = ref.crossEntropyGrad([1, 2, 3, 4], [0, 1], { classes: 2 });
     const r = xe.crossEntropyWithGrad(wa, [0, 1], { classes: 2, out: wa });
     assert.equal(r.grad, wa);
+    close(r.loss, ref.crossEntropy([1, 2, 3, 4], [0, 1], { classes: 2 }).loss);
     close(wa.array, grad);
     wa.free();
+  });
+
+  // In place on the zero-copy path: `out` is the very WasmArray an input lives in, so a kernel must read
+  // what it needs before it writes (softmaxBackward: the whole row, for sum(g * p)). C = 1000 and a
+  // length of 1003 take the vector loops and their tails. Tolerances: softmaxBackward as the torch tests'
+  // gradients (g - sum(g p) in float32 cancels to a few ulp of |g| <= 1: atol 1e-6); BCE gradients are
+  // two float32 terms of at most max |grad| each, which may cancel: atol 2e-6 of that, rtol 1e-5.
+  test(`${build}: in place on WasmArrays: softmaxBackward into probs or gradOut, BCE gradients into an input`, () => {
+    const random = rng(13);
+    for (const c of [1, 3, 8, 17, 1000]) {
+      const n = 3;
+      const p = uniform(random, n * c, 0, 1);
+      for (let i = 0; i < n * c; i += c) {
+        const sum = p.subarray(i, i + c).reduce((a, b) => a + b, 0);
+        for (let j = i; j < i + c; j++) p[j] /= sum;
+      }
+      const g = uniform(random, n * c, -1, 1);
+      const expected = ref.softmaxBackward(p, g, c);
+      for (const into of ['probs', 'gradOut']) {
+        const P = xe.alloc(n * c);
+        const G = xe.alloc(n * c);
+        P.array.set(p);
+        G.array.set(g);
+        const [out, other, otherValues] = into === 'probs' ? [P, G, g] : [G, P, p];
+        assert.equal(xe.softmaxBackward(P, G, { classes: c, out }), out);
+        close(out.array, expected, { rtol: 1e-5, atol: 1e-6, what: `softmaxBackward C=${c}, out: ${into}` });
+        assert.deepEqual(other.array, otherValues, `softmaxBackward C=${c}, out: ${into}: the other input`);
+        P.free();
+        G.free();
+      }
+    }
+
+    const len = 1003;
+    const logits = uniform(random, len, -6, 6);
+    const probs = uniform(random, len, 0.02, 0.98);
+    const y = uniform(random, len, 0, 1);
+    y[0] = 0;
+    y[1] = 1;
+    const w = uniform(random, len, 0.5, 2);
+    for (const [x, from] of [
+      [logits, 'logits'],
+      [probs, 'probs'],
+    ]) {
+      for (const opts of [{ reduction: 'none' }, { posWeight: 3 }, { reduction: 'sum', weight: w, base: 2 }]) {
+        const o = { ...opts, from };
+        const loss = ref.binaryCrossEntropy(x, y, o);
+        const grad = ref.binaryCrossEntropyGrad(x, y, o);
+        const atol = 2e-6 * Math.max(...grad.map(Math.abs));
+        for (const into of ['input', 'target']) {
+          const X = xe.alloc(len);
+          const Y = xe.alloc(len);
+          X.array.set(x);
+          Y.array.set(y);
+          const out = into === 'input' ? X : Y;
+          const what = `binaryCrossEntropyWithGrad ${JSON.stringify({ ...o, weight: o.weight && 'yes' })}, out: ${into}`;
+          const r = xe.binaryCrossEntropyWithGrad(X, Y, { ...o, out });
+          assert.equal(r.grad, out);
+          close(r.loss, loss, { rtol: 1e-6, atol: 1e-7, what: `${what}: loss` });
+          close(out.array, grad, { rtol: 1e-5, atol, what: `${what}: grad` });
+          X.free();
+          Y.free();
+        }
+      }
+    }
   });
 
   test(`${build}: WasmArray: zero-copy inputs and outputs, and use after free throws`, () => {
@@ -446,8 +539,10 @@ for (const [simd, xe] of await builds()) {
     a.array.set([1, 2, 3, 3, 2, 1]);
     const out = xe.alloc(6);
     xe.logSoftmax(a, { classes: 3, out });
-    close(out.array, xe.logSoftmax([1, 2, 3, 3, 2, 1], { classes: 3 }));
-    close(xe.crossEntropy(a, [2, 0], { classes: 3 }), xe.crossEntropy([1, 2, 3, 3, 2, 1], [2, 0], { classes: 3 }));
+    // log softmax([1, 2, 3]) = [1, 2, 3] - log(e + e^2 + e^3); classes 2 and 0 pick the 3s.
+    const lse = Math.log(Math.exp(1) + Math.exp(2) + Math.exp(3));
+    close(out.array, [1 - lse, 2 - lse, 3 - lse, 3 - lse, 2 - lse, 1 - lse]);
+    close(xe.crossEntropy(a, [2, 0], { classes: 3 }), lse - 3);
     a.free();
     out.free();
     assert.throws(() => a.array, { name: 'Error', message: /freed/ });

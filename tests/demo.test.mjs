@@ -1,13 +1,16 @@
 // The demo page (demo/) in headless Chromium: it loads cleanly, trains the spiral to >= 0.9 test accuracy
 // in a worker while the page keeps painting, keeps every setting in the URL hash, and its cross-entropy
-// explainer shows what the library computes. Saves a screenshot to test-results/demo.png.
+// explainer shows the values a float64 computation here gives. Saves a screenshot to test-results/demo.png.
 // One Chromium (playwright-core, /usr/bin/chromium or $CHROMIUM_PATH) for the file; the repository root is
-// served on 127.0.0.1, port 0, by scripts/server.mjs.
+// served on 127.0.0.1, port 0, by scripts/server.mjs. What "trained" means is shared with the other browsers'
+// run of the demo in tests/engines.test.mjs (tests/lib/demo-spiral.mjs).
 import test from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { launchChromium } from './lib/chromium.mjs';
+import { close } from './lib/tolerance.mjs';
+import { DEMO_REPORTED, SPIRAL_TRAINED } from './lib/demo-spiral.mjs';
 import { repoRoot, startServer } from '../scripts/server.mjs';
 
 const TIMEOUT = 60_000;
@@ -44,11 +47,7 @@ async function ready(page) {
       .getByRole('button', { name: 'Play', exact: true })
       .and(page.locator(':enabled'))
       .waitFor({ timeout: 30_000 });
-    await page.waitForFunction(
-      () => Number(document.querySelector('[data-metric="train-loss"]').textContent) > 0,
-      null,
-      { timeout: 30_000 },
-    );
+    await page.waitForFunction(DEMO_REPORTED, null, { timeout: 30_000 });
   } catch (error) {
     const state = await page
       .evaluate(() => ({
@@ -74,8 +73,9 @@ test('the demo page in Chromium', async (t) => {
   await t.test('loads without console errors and writes its settings to the hash', loads);
   await t.test('Spiral with 3 classes: Play reaches test accuracy >= 0.9 while the page keeps painting', trains);
   await t.test('every setting round-trips through the URL hash', roundTrips);
-  await t.test("the explainer's numbers are the library's", explains);
+  await t.test("the explainer's numbers match float64", explains);
   await t.test('Speed paces training, from the hash and from its control', paces);
+  await t.test('focal loss: the loss and class-share controls train, the explainer draws the focal curves', focal);
 });
 
 async function loads(t) {
@@ -140,14 +140,7 @@ async function trains(t) {
   const started = Date.now();
   await page.getByRole('button', { name: 'Play', exact: true }).click();
   await page.getByRole('button', { name: 'Pause', exact: true }).waitFor();
-  await page.waitForFunction(
-    () => Number(document.querySelector('[data-metric="test-accuracy"]').textContent) >= 0.9,
-    null,
-    {
-      timeout: TRAIN_TIMEOUT,
-      polling: 50,
-    },
-  );
+  await page.waitForFunction(SPIRAL_TRAINED, null, { timeout: TRAIN_TIMEOUT, polling: 50 });
   const seconds = (Date.now() - started) / 1000;
   const epochs = await metric(page, 'epoch');
   t.diagnostic(`test accuracy >= 0.9 ${seconds.toFixed(2)} s after Play (epoch ${epochs})`);
@@ -206,9 +199,12 @@ async function roundTrips(t) {
     Noise: { fill: '0.3' },
     'Training data (%)': { fill: '70' },
     Seed: { fill: '7' },
+    'Share of class A': { select: '10' },
     'Hidden layers': { fill: '8,4' },
     Activation: { select: 'tanh' },
     Optimizer: { select: 'momentum' },
+    Loss: { select: 'focal' },
+    'Focal γ': { fill: '3' },
     'Learning rate': { fill: '0.05' },
     'Batch size': { fill: '16' },
     'Label smoothing': { fill: '0.1' },
@@ -285,40 +281,36 @@ async function explains(t) {
     await page.getByLabel('True class').selectOption(c.target);
     for (const [k, v] of (c.p ?? []).entries()) await page.locator(`#p-${'ABC'[k]}`).fill(v);
 
-    const expected = await page.evaluate(async ({ q, target, p }) => {
-      const { load } = await import('/web/index.js');
-      const xe = await load();
-      const norm = (w) => {
-        const s = w.reduce((a, b) => a + b, 0);
-        return w.map((x) => x / s);
-      };
-      const qn = norm(q.map(Number));
-      const index = 'ABC'.indexOf(target);
-      const pn = target === 'soft' ? norm(p.map(Number)) : [0, 1, 2].map((k) => (k === index ? 1 : 0));
-      const tgt = target === 'soft' ? pn : [index];
-      const out = {};
-      for (const [unit, base] of [
-        ['nats', Math.E],
-        ['bits', 2],
-      ]) {
-        out[`ce-${unit}`] = xe.crossEntropy(qn, tgt, { classes: 3, from: 'probs', base });
-        out[`entropy-${unit}`] = xe.entropy(pn, { classes: 3, base, reduction: 'mean' });
-        out[`kl-${unit}`] = xe.klDivergence(pn, qn, { classes: 3, base });
-      }
-      qn.forEach((v, k) => {
-        out[`surprise-${'ABC'[k]}`] = xe.crossEntropy(qn, [k], { classes: 3, from: 'probs' });
-        out[`q-${'ABC'[k]}`] = v;
-      });
-      return out;
-    }, c);
+    // Expected in float64, here: q and p normalised to sum to 1, as the page reads them; 0 log 0 = 0.
+    const norm = (w) => {
+      const s = w.reduce((a, b) => a + b, 0);
+      return w.map((x) => x / s);
+    };
+    const qn = norm(c.q.map(Number));
+    const index = 'ABC'.indexOf(c.target);
+    const pn = c.target === 'soft' ? norm(c.p.map(Number)) : [0, 1, 2].map((k) => (k === index ? 1 : 0));
+    const expected = {};
+    for (const [unit, base] of [
+      ['nats', Math.E],
+      ['bits', 2],
+    ]) {
+      const ln = Math.log(base);
+      expected[`ce-${unit}`] = -pn.reduce((s, p, k) => s + (p && p * Math.log(qn[k])), 0) / ln;
+      expected[`entropy-${unit}`] = -pn.reduce((s, p) => s + (p && p * Math.log(p)), 0) / ln;
+      expected[`kl-${unit}`] = pn.reduce((s, p, k) => s + (p && p * Math.log(p / qn[k])), 0) / ln;
+    }
+    qn.forEach((v, k) => (expected[`surprise-${'ABC'[k]}`] = -Math.log(v)));
     for (const [name, value] of Object.entries(expected)) {
       const text = await shown(name);
-      const digits = name.startsWith('q-') ? 3 : 4;
-      assert.equal(text, value.toFixed(digits), `${name} for ${JSON.stringify(c)}: shown ${text}, library ${value}`);
+      // Shown to 4 decimals of a float32 computation: within half a unit of the last digit, plus 1e-6.
+      const what = `${name} for ${JSON.stringify(c)}, shown "${text}"`;
+      assert.match(text, /^\d+\.\d{4}$/, what);
+      close(Number(text), value, { rtol: 0, atol: 5e-5 + 1e-6, what });
     }
+    for (const [k, v] of qn.entries()) assert.equal(await shown(`q-${'ABC'[k]}`), v.toFixed(3), `q-${'ABC'[k]}`);
     // H(p, q) = H(p) + KL(p ‖ q), as shown.
     const [ce, h, kl] = await Promise.all(['ce-nats', 'entropy-nats', 'kl-nats'].map((n) => shown(n).then(Number)));
-    assert.ok(Math.abs(ce - (h + kl)) <= 2e-4, `H(p, q) = ${ce} = H(p) + KL = ${h} + ${kl}`);
+    close(ce, h + kl, { rtol: 0, atol: 2e-4, what: `H(p, q) = H(p) + KL = ${h} + ${kl}, as shown` });
   }
   assert.deepEqual(problems, [], 'no console errors, page errors or failed requests');
 }
@@ -342,4 +334,45 @@ async function paces(t) {
     epochs,
   );
   assert.deepEqual(problems, [], 'no console errors, page errors or failed requests');
+}
+
+// The focal-loss controls (issue #12): class A at 5% of two blobs, focal loss with γ 2, trains (reports a
+// finite loss and an accuracy), the settings are in the hash, and the explainer's focal curve marks the
+// worked example's prediction q = 0.7 with -(1 - 0.7)^2 ln 0.7 = 0.0321 nats (float64 here).
+async function focal(t) {
+  const { page, problems } = await openDemo(t, '#dataset=blobs&classes=2&share=5&loss=focal&gamma=2&pace=max');
+  assert.equal(await page.getByLabel('Loss', { exact: true }).inputValue(), 'focal');
+  assert.equal(await page.getByLabel('Share of class A', { exact: true }).inputValue(), '5');
+  assert.equal(await page.getByLabel('Focal γ', { exact: true }).isEnabled(), true);
+  await page.getByRole('button', { name: 'Play', exact: true }).click();
+  await page.waitForFunction(
+    () => Number(document.querySelector('[data-metric="train-accuracy"]').textContent) > 0.9,
+    null,
+    {
+      timeout: TRAIN_TIMEOUT,
+    },
+  );
+  await page.getByRole('button', { name: 'Pause', exact: true }).click();
+  assert.ok(Number.isFinite(await metric(page, 'train-loss')));
+  await page.getByLabel('Loss', { exact: true }).selectOption('crossEntropy');
+  assert.equal(await page.getByLabel('Focal γ', { exact: true }).isEnabled(), false, 'γ applies to focal loss only');
+  assert.match(page.url(), /loss=crossEntropy/);
+  assert.match(page.url(), /share=5/);
+
+  await page.locator('#q-A').fill('0.7');
+  await page.locator('#q-B').fill('0.2');
+  await page.locator('#q-C').fill('0.1');
+  await page.getByLabel('True class').selectOption('A');
+  const q = Number(await page.locator('[data-explainer="focal-q"]').textContent());
+  const loss = Number(await page.locator('[data-explainer="focal-loss"]').textContent());
+  close(q, 0.7, { rtol: 0, atol: 5e-4, what: 'focal-q' });
+  close(loss, -((1 - 0.7) ** 2) * Math.log(0.7), { rtol: 0, atol: 1e-4, what: 'focal loss at q = 0.7, γ = 2' });
+  const painted = await page.locator('#focal-curve').evaluate((canvas) => {
+    const { data } = canvas.getContext('2d').getImageData(0, 0, canvas.width, canvas.height);
+    let ink = 0;
+    for (let i = 3; i < data.length; i += 4) ink += data[i] > 0;
+    return ink;
+  });
+  assert.ok(painted > 1000, `the focal curves are drawn (${painted} painted pixels)`);
+  assert.deepEqual(problems, []);
 }

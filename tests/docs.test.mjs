@@ -115,7 +115,10 @@ test('docs: the README function table lists exactly the functions of the Xentrop
 test('docs: the README cross-entropy option list is CrossEntropyOptions', () => {
   const text = section('Cross-entropy options');
   const documented = [...text.matchAll(/^- `([A-Za-z_$][\w$]*)`/gm)].map((m) => m[1]);
-  const declared = members('CrossEntropyOptions').map((m) => m.name);
+  // With the members of what it extends (Geometry: classes, shape, dim).
+  const parents =
+    /extends ([\w, ]+)/.exec(interfaceBody('CrossEntropyOptions').heading)?.[1].trim().split(/,\s*/) ?? [];
+  const declared = ['CrossEntropyOptions', ...parents].flatMap((name) => members(name).map((m) => m.name));
   assert.ok(declared.length >= 8, `parsed CrossEntropyOptions: ${declared}`);
   assert.deepEqual(
     documented.filter((name) => !declared.includes(name)),
@@ -132,9 +135,12 @@ test('docs: the README cross-entropy option list is CrossEntropyOptions', () => 
 test('docs: every property of the option interfaces is mentioned in the README', () => {
   const code = codeOf(readme);
   const interfaces = [
+    'Geometry',
     'SoftmaxOptions',
     'CrossEntropyOptions',
     'BinaryCrossEntropyOptions',
+    'FocalLossOptions',
+    'SigmoidFocalLossOptions',
     'EntropyOptions',
     'KlDivergenceOptions',
     'EvaluateOptions',

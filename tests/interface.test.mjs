@@ -8,7 +8,8 @@ import test from 'node:test';
 import { fileURLToPath } from 'node:url';
 
 import { load } from '../web/index.js';
-import { builds, close } from './lib/builds.mjs';
+import { builds } from './lib/builds.mjs';
+import { close } from './lib/tolerance.mjs';
 import * as ref from './lib/reference.mjs';
 
 const softmaxRow = (row) => ref.logSoftmaxRow(row).map(Math.exp);
@@ -105,3 +106,75 @@ test('load: a string wasm is a file path in Node (relative to the working direct
     /^Error: load: options.wasm is not a valid WebAssembly module/,
   );
 });
+
+// softmax along axis `dim` of `shape`, in float64: the reference for the class axis not last.
+function softmaxAlong(x, shape, dim, log) {
+  const d = dim < 0 ? dim + shape.length : dim;
+  const c = shape[d];
+  const inner = shape.slice(d + 1).reduce((a, b) => a * b, 1);
+  const outer = shape.slice(0, d).reduce((a, b) => a * b, 1);
+  const y = new Array(x.length);
+  for (let o = 0; o < outer; o++) {
+    for (let i = 0; i < inner; i++) {
+      const at = (j) => o * c * inner + j * inner + i;
+      const lse = ref.logSoftmaxRow(Array.from({ length: c }, (_, j) => x[at(j)]));
+      for (let j = 0; j < c; j++) y[at(j)] = log ? lse[j] : Math.exp(lse[j]);
+    }
+  }
+  return y;
+}
+
+for (const [simd, xe] of await builds()) {
+  const build = simd ? 'simd' : 'scalar';
+
+  test(`${build}: softmax and logSoftmax along any axis of a shape, inner sizes around the vector width`, () => {
+    for (const shape of [[7], [3, 5], [2, 3, 5], [2, 4, 3, 17], [1, 6, 4], [2, 3, 1]]) {
+      for (let dim = -shape.length; dim < shape.length; dim++) {
+        const x = Float32Array.from({ length: shape.reduce((a, b) => a * b, 1) }, (_, i) => Math.sin(i * 1.7) * 6);
+        x[3 % x.length] = -Infinity;
+        const what = `shape [${shape}] dim ${dim}`;
+        close(xe.softmax(x, { shape, dim }), softmaxAlong(x, shape, dim, false), { atol: 1e-7, rtol: 2e-6, what });
+        close(xe.logSoftmax(x, { shape, dim }), softmaxAlong(x, shape, dim, true), { atol: 2e-6, rtol: 2e-6, what });
+      }
+    }
+    // The default class axis is the last one, and { classes } is the shape [N, C].
+    const x = Float32Array.from({ length: 12 }, (_, i) => i / 3);
+    assert.deepEqual(xe.softmax(x, { shape: [3, 4] }), xe.softmax(x, { classes: 4 }));
+    assert.deepEqual(xe.softmax(x, { shape: [3, 4], classes: 4, dim: -1 }), xe.softmax(x, { classes: 4 }));
+  });
+
+  test(`${build}: shape and dim errors name the function, the option and the value`, () => {
+    const x = new Float32Array(12);
+    const cases = [
+      [{ classes: 4, dim: 0 }, TypeError, 'softmax: options.dim = 0 needs options.shape'],
+      [{ shape: 12 }, TypeError, 'softmax: options.shape must be an array of integers, got 12'],
+      [{ shape: [3, 5] }, RangeError, 'softmax: options.shape = [3,5] holds 15 elements, but x has length 12'],
+      [{ shape: [3, 4.5] }, RangeError, 'softmax: options.shape[1] = 4.5 must be an integer >= 0'],
+      [{ shape: [3, -4] }, RangeError, 'softmax: options.shape[1] = -4 must be an integer >= 0'],
+      [{ shape: [3, NaN] }, RangeError, 'softmax: options.shape[1] = NaN must be an integer >= 0'],
+      [{ shape: [3, '4'] }, TypeError, 'softmax: options.shape[1] = "4" is not a number'],
+      [{ shape: [3, 4], dim: 2 }, RangeError, 'softmax: options.dim = 2 is outside [-2, 2) for a shape of rank 2'],
+      [{ shape: [3, 4], dim: -3 }, RangeError, 'softmax: options.dim = -3 is outside [-2, 2)'],
+      [{ shape: [3, 4], classes: 3 }, RangeError, 'softmax: options.classes = 3 disagrees with options.shape[1] = 4'],
+    ];
+    for (const [opts, Type, message] of cases) {
+      assert.throws(
+        () => xe.softmax(x, opts),
+        (e) => e instanceof Type && e.message.startsWith(message),
+        message,
+      );
+    }
+  });
+
+  test(`${build}: float16 needs Float16Array; a float16 WasmArray is no out`, (t) => {
+    if (typeof Float16Array === 'undefined') {
+      assert.throws(() => xe.alloc(4, { dtype: 'float16' }), TypeError);
+      return t.skip('no Float16Array in this runtime (Node 24 and Chromium have it)');
+    }
+    const h = xe.alloc(8, { dtype: 'float16' });
+    assert.equal(h.dtype, 'float16');
+    assert.ok(h.array instanceof Float16Array);
+    assert.throws(() => xe.softmax([1, 2, 3, 4, 5, 6, 7, 8], { classes: 4, out: h }), TypeError);
+    h.free();
+  });
+}

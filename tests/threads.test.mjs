@@ -8,7 +8,8 @@ import test from 'node:test';
 import { fileURLToPath } from 'node:url';
 
 import { load } from '../web/index.js';
-import { close, rng } from './lib/builds.mjs';
+import { rng } from './lib/builds.mjs';
+import { close } from './lib/tolerance.mjs';
 
 const entry = fileURLToPath(new URL('../web/index.js', import.meta.url));
 const xes = await Promise.all([1, 2, 3].map((threads) => load({ threads })));

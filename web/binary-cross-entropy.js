@@ -7,16 +7,17 @@ const FROM = ['logits', 'probs'];
 // BCE clamps p to [eps, 1 - eps], which is empty above 1/2.
 const BCE_EPS = { min: 0, max: 0.5, minOpen: true };
 
-export function createBinaryCrossEntropy({ core, memory, call, withScratch, result, blockwise }) {
+export function createBinaryCrossEntropy({ core, memory, call, withScratch, result, blockwise, inputSpans }) {
   function sigmoid(x, opts) {
     const fn = 'sigmoid';
     const o = check.options(fn, opts, false);
     const X = check.floats(fn, 'x', x);
     const out = check.out(fn, o.out, X.length, memory);
-    const run = (px, py, length) => core.sigmoid(call({ outer: length }), px, py);
     return withScratch(fn, (s) => {
-      if (!X.wasm) return blockwise(s, X, out, X.length, 1, (p, n) => run(p, p, n));
-      const r = result(s, out, X.length, [X], true); // y may alias x
+      const dtype = inputSpans(s, X);
+      const run = (px, py, length) => core.sigmoid(call({ outer: length, ...dtype }), px, py);
+      if (X.data && X.dtype === 'float32') return blockwise(s, X, out, X.length, 1, (p, n) => run(p, p, n));
+      const r = result(s, out, X.length, [X], true); // y may alias x (float32; a float16 array is never an out)
       run(s.floats(X), r.ptr, X.length);
       return r.finish();
     });
@@ -28,6 +29,7 @@ export function createBinaryCrossEntropy({ core, memory, call, withScratch, resu
     const reduction = check.oneOf(fn, 'reduction', o.reduction, check.REDUCTIONS, 'mean');
     const eps = check.number(fn, 'eps', o.eps, 1e-7, BCE_EPS);
     const posWeight = check.number(fn, 'posWeight', o.posWeight, 1);
+    const smoothing = check.number(fn, 'labelSmoothing', o.labelSmoothing, 0, { min: 0, max: 1 });
     const baseScale = check.baseScale(fn, o.base);
     const X = check.floats(fn, 'input', input);
     const Y = check.sameLength(fn, 'target', check.floats(fn, 'target', target), X.length);
@@ -37,18 +39,21 @@ export function createBinaryCrossEntropy({ core, memory, call, withScratch, resu
         : check.sameLength(fn, 'options.weight', check.floats(fn, 'options.weight', o.weight), X.length);
     const out = check.resultOut(fn, o.out, reduction, X.length, memory, withGrad);
     return withScratch(fn, (s) => {
-      const px = s.floats(X);
-      const py = s.floats(Y);
-      const pw = W ? s.floats(W) : 0;
+      const dtype = inputSpans(s, X);
+      const px = s.floats(X); // float16 crosses as halves; the target and weights as float32
+      const py = s.floats32(Y);
+      const pw = W ? s.floats32(W) : 0;
       const losses = reduction === 'none' ? result(s, withGrad ? undefined : out, X.length, [], false) : null;
       // Element-wise: grad may alias x, y or weight (cpp/xentropy.h).
       const grad = withGrad ? result(s, out, X.length, [X, Y, W], true) : null;
       const k = call({
         outer: X.length,
+        ...dtype,
         reduction: REDUCTION[reduction],
         fromProbs: from === 'probs',
         eps,
         posWeight,
+        smoothing,
         baseScale,
       });
       const value = core.binaryCrossEntropy(k, px, py, pw, losses?.ptr ?? 0, grad?.ptr ?? 0);

@@ -1,5 +1,5 @@
 // Argument checks. Every message names the function, the argument and the offending value.
-import { WasmArray } from './memory.js';
+import { DTYPES, WasmArray } from './memory.js';
 
 const INT_ARRAYS = [Int8Array, Uint8Array, Uint8ClampedArray, Int16Array, Uint16Array, Int32Array, Uint32Array];
 
@@ -44,20 +44,85 @@ export function classes(fn, c) {
   return c;
 }
 
-/** A float input: { length, data } for a JS array, { length, wasm } for a WasmArray. */
+/**
+ * A float input: { length, data, dtype } for a JS array, { length, wasm, dtype } for a WasmArray; dtype is
+ * 'float16' for a Float16Array (where the runtime has one) or a float16 WasmArray, else 'float32'.
+ */
 export function floats(fn, name, x) {
-  if (x instanceof WasmArray) return { length: x.length, wasm: x };
+  if (x instanceof WasmArray) return { length: x.length, wasm: x, dtype: x.dtype };
   if (x instanceof Float32Array || x instanceof Float64Array) {
     checkNotDetached(fn, name, x);
-    return { length: x.length, data: x };
+    return { length: x.length, data: x, dtype: 'float32' };
+  }
+  if (DTYPES.float16 && x instanceof DTYPES.float16) {
+    checkNotDetached(fn, name, x);
+    return { length: x.length, data: x, dtype: 'float16' };
   }
   if (Array.isArray(x)) {
     for (let i = 0; i < x.length; i++) {
       if (typeof x[i] !== 'number') throw new TypeError(`${fn}: ${name}[${i}] = ${describe(x[i])} is not a number`);
     }
-    return { length: x.length, data: x };
+    return { length: x.length, data: x, dtype: 'float32' };
   }
-  throw new TypeError(`${fn}: ${name} must be a Float32Array, Float64Array, number[] or WasmArray, got ${describe(x)}`);
+  throw new TypeError(
+    `${fn}: ${name} must be a Float32Array, Float64Array, ${DTYPES.float16 ? 'Float16Array, ' : ''}number[] or WasmArray, got ${describe(x)}`,
+  );
+}
+
+/**
+ * The geometry of an input of `length` elements from `classes` or `shape` + `dim` (API.md, N-dimensional
+ * inputs): the input is read as (outer, classes, inner) row-major, with positions = outer * inner.
+ * `defaultDim` is the class axis when `dim` is absent: -1 (softmax family, topK) or 1 (losses, metrics;
+ * 0 for rank 1). `{ classes: C }` is `{ shape: [length / C, C] }` with the class axis last (returned
+ * with `shape: null`, so the common call allocates no array).
+ * @returns {{ outer: number, classes: number, inner: number, positions: number, shape: number[] | null, dim: number }}
+ */
+export function geometry(fn, o, name, length, defaultDim) {
+  if (o.shape === undefined) {
+    if (o.dim !== undefined) {
+      throw new TypeError(
+        `${fn}: options.dim = ${describe(o.dim)} needs options.shape; with options.classes the classes are the last axis`,
+      );
+    }
+    const c = classes(fn, o.classes);
+    const n = rows(fn, name, length, c);
+    return { outer: n, classes: c, inner: 1, positions: n, shape: null, dim: 1 };
+  }
+  const shape = o.shape;
+  if (!Array.isArray(shape) && !isIntArray(shape)) {
+    throw new TypeError(`${fn}: options.shape must be an array of integers, got ${describe(shape)}`);
+  }
+  if (shape.length === 0) throw new RangeError(`${fn}: options.shape = [] has no axis for the classes`);
+  let size = 1;
+  for (let i = 0; i < shape.length; i++) {
+    const v = shape[i];
+    if (typeof v !== 'number') throw new TypeError(`${fn}: options.shape[${i}] = ${describe(v)} is not a number`);
+    if (!Number.isInteger(v) || v < 0)
+      throw new RangeError(`${fn}: options.shape[${i}] = ${v} must be an integer >= 0`);
+    size *= v;
+  }
+  if (size !== length) {
+    throw new RangeError(
+      `${fn}: options.shape = [${Array.from(shape)}] holds ${size} elements, but ${name} has length ${length}`,
+    );
+  }
+  const rank = shape.length;
+  const fallback = defaultDim === 1 && rank === 1 ? 0 : defaultDim;
+  const dim = integer(fn, 'dim', o.dim, fallback);
+  if (dim < -rank || dim >= rank) {
+    throw new RangeError(`${fn}: options.dim = ${dim} is outside [${-rank}, ${rank}) for a shape of rank ${rank}`);
+  }
+  const d = dim < 0 ? dim + rank : dim;
+  const c = shape[d];
+  if (o.classes !== undefined && classes(fn, o.classes) !== c) {
+    throw new RangeError(`${fn}: options.classes = ${o.classes} disagrees with options.shape[${d}] = ${c}`);
+  }
+  let outer = 1;
+  let inner = 1;
+  for (let i = 0; i < d; i++) outer *= shape[i];
+  for (let i = d + 1; i < rank; i++) inner *= shape[i];
+  if (c === 0) outer = 0; // no classes: no positions either (P = length / C = 0)
+  return { outer, classes: c, inner, positions: outer * inner, shape: Array.from(shape), dim: d };
 }
 
 /** The number of rows of a flat (n, c) input. */
@@ -93,7 +158,11 @@ export function labels(fn, name, t, n, c, ignoreIndex) {
   if (t instanceof WasmArray) {
     throw new TypeError(`${fn}: ${name}: class indices cannot be a WasmArray (it holds float32); use an Int32Array`);
   }
-  const typed = isIntArray(t) || t instanceof Float32Array || t instanceof Float64Array;
+  const typed =
+    isIntArray(t) ||
+    t instanceof Float32Array ||
+    t instanceof Float64Array ||
+    (DTYPES.float16 && t instanceof DTYPES.float16);
   if (!typed && !Array.isArray(t)) {
     throw new TypeError(
       `${fn}: ${name} must be an Int32Array, Uint32Array, Uint16Array, Uint8Array or number[], got ${describe(t)}`,
@@ -109,6 +178,16 @@ export function labels(fn, name, t, n, c, ignoreIndex) {
     if (v !== ignoreIndex) throw new RangeError(`${fn}: ${name}[${i}] = ${v} is outside [0, ${c})`);
   }
   return t;
+}
+
+/** Float values that must lie in [0, 1] (targets of the sigmoid losses); NaN is outside. */
+export function unitValues(fn, name, input) {
+  const values = input.wasm ? input.wasm.array : input.data;
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i];
+    if (!(v >= 0 && v <= 1)) throw new RangeError(`${fn}: ${name}[${i}] = ${v} is outside [0, 1]`);
+  }
+  return input;
 }
 
 export function oneOf(fn, name, v, allowed, fallback) {
@@ -180,6 +259,9 @@ export function out(fn, o, length, memory) {
   if (o === undefined) return undefined;
   if (o instanceof WasmArray) {
     o.ptr(fn, memory); // throws if freed or of another instance
+    if (o.dtype !== 'float32') {
+      throw new TypeError(`${fn}: options.out is a ${o.dtype} WasmArray; results are float32, use alloc(length)`);
+    }
   } else if (o instanceof Float32Array) {
     checkNotDetached(fn, 'options.out', o);
   } else {
@@ -187,4 +269,57 @@ export function out(fn, o, length, memory) {
   }
   if (o.length !== length) throw new RangeError(`${fn}: options.out has length ${o.length}, expected ${length}`);
   return o;
+}
+
+// The helpers below take the argument's full name ('options.epochs', 'json.hidden[2]'), so that the
+// Classifier's constructor options, training options and saved JSON are checked by the same code.
+
+/** An integer in [min, max]; `fallback` when undefined and a fallback is given. */
+export function integerIn(fn, name, v, { min = 0, max = 2 ** 31 - 1, fallback } = {}) {
+  if (v === undefined && fallback !== undefined) return fallback;
+  if (typeof v !== 'number') throw new TypeError(`${fn}: ${name} must be a number, got ${describe(v)}`);
+  if (!Number.isInteger(v) || v < min || v > max) {
+    throw new RangeError(`${fn}: ${name} = ${v} must be an integer ${v > max ? `<= ${max}` : `>= ${min}`}`);
+  }
+  return v;
+}
+
+/** One of the strings in `allowed`; `fallback` when undefined and a fallback is given. */
+export function choice(fn, name, v, allowed, fallback) {
+  if (v === undefined && fallback !== undefined) return fallback;
+  if (typeof v !== 'string') throw new TypeError(`${fn}: ${name} must be a string, got ${describe(v)}`);
+  if (!allowed.includes(v)) {
+    throw new RangeError(
+      `${fn}: ${name} = ${JSON.stringify(v)} must be one of ${allowed.map((a) => `'${a}'`).join(', ')}`,
+    );
+  }
+  return v;
+}
+
+/** A boolean; `fallback` when undefined. */
+export function boolean(fn, name, v, fallback) {
+  if (v === undefined) return fallback;
+  if (typeof v !== 'boolean') throw new TypeError(`${fn}: ${name} must be a boolean, got ${describe(v)}`);
+  return v;
+}
+
+/** An optional function. */
+export function callback(fn, name, v) {
+  if (v !== undefined && typeof v !== 'function') {
+    throw new TypeError(`${fn}: ${name} must be a function, got ${describe(v)}`);
+  }
+  return v;
+}
+
+/** Every value of a checked float input (from floats()) finite, and >= min when a min is given. */
+export function finiteValues(fn, name, input, min = -Infinity) {
+  const values = input.wasm ? input.wasm.array : input.data;
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i];
+    if (Number.isFinite(v) && v >= min) continue;
+    throw new RangeError(
+      `${fn}: ${name}[${i}] = ${v} ${min === -Infinity ? 'is not finite' : `must be finite and >= ${min}`}`,
+    );
+  }
+  return input;
 }

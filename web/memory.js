@@ -19,6 +19,9 @@ export class Memory {
   get i32() {
     return this.core.HEAP32;
   }
+  get u16() {
+    return this.core.HEAPU16;
+  }
 
   malloc(fn, bytes) {
     const heap = this.core.HEAPU8.length;
@@ -50,28 +53,39 @@ export class Memory {
   }
 }
 
-/** A float32 array that lives in wasm memory: functions read and write it without copying. */
+/** The typed array of each dtype a WasmArray can hold; Float16Array only where the runtime has it. */
+export const DTYPES = { float32: Float32Array, float16: globalThis.Float16Array };
+
+/** A float32 (or float16) array that lives in wasm memory: functions read and write it without copying. */
 export class WasmArray {
   #memory;
   #ptr;
   #length;
+  #dtype;
 
-  constructor(memory, length) {
+  constructor(memory, length, dtype = 'float32') {
+    const bytes = DTYPES[dtype].BYTES_PER_ELEMENT;
     this.#memory = memory;
     this.#length = length;
-    this.#ptr = memory.malloc('alloc', length * 4);
-    memory.f32.fill(0, this.#ptr >>> 2, (this.#ptr >>> 2) + length);
+    this.#dtype = dtype;
+    this.#ptr = memory.malloc('alloc', length * bytes);
+    memory.core.HEAPU8.fill(0, this.#ptr, this.#ptr + length * bytes);
     memory.registry.register(this, this.#ptr, this);
   }
 
-  /** Number of float32 elements. */
+  /** Number of elements. */
   get length() {
     return this.#length;
   }
 
-  /** A Float32Array view of the data; re-read it after any call, since wasm memory may grow. */
+  /** `'float32'` or `'float16'`. */
+  get dtype() {
+    return this.#dtype;
+  }
+
+  /** A Float32Array (or Float16Array) view of the data; re-read it after any call: memory may grow. */
   get array() {
-    return new Float32Array(this.#memory.f32.buffer, this.ptr('WasmArray.array'), this.#length);
+    return new DTYPES[this.#dtype](this.#memory.f32.buffer, this.ptr('WasmArray.array'), this.#length);
   }
 
   /** Releases the memory; using the array afterwards throws. */
@@ -109,12 +123,29 @@ export class Scratch {
     return ptr;
   }
 
-  /** The wasm address of a checked float input: its own memory for a WasmArray, else a float32 copy. */
+  /**
+   * The wasm address of a checked float input (check.floats): its own memory for a WasmArray, else a
+   * copy. The input keeps its dtype: float16 crosses as halves, and the kernel reads it with the call's
+   * `dtype`. For inputs a kernel reads only as float32, use floats32.
+   */
   floats(input) {
     if (input === null) return 0;
     if (input.wasm) return input.wasm.ptr(this.fn, this.memory);
+    if (input.dtype === 'float16') {
+      const ptr = this.alloc(input.length * 2);
+      this.memory.u16.set(new Uint16Array(input.data.buffer, input.data.byteOffset, input.length), ptr >>> 1);
+      return ptr;
+    }
     const ptr = this.alloc(input.length * 4);
     this.memory.f32.set(input.data, ptr >>> 2);
+    return ptr;
+  }
+
+  /** As floats, but a float16 input is widened (exactly) to a float32 copy. */
+  floats32(input) {
+    if (input === null || input.dtype !== 'float16') return this.floats(input);
+    const ptr = this.alloc(input.length * 4);
+    this.memory.f32.set(input.wasm ? input.wasm.array : input.data, ptr >>> 2);
     return ptr;
   }
 

@@ -1,13 +1,15 @@
 // How a checked call runs in wasm, shared by every op: scratch memory freed in `finally`, results
 // computed into scratch (or straight into a WasmArray `out`) and copied out only once the call has
 // succeeded, row blocks for in-place kernels, and the call description (web/call.js).
-import { CallDescription } from './call.js';
+import { CallDescription, DTYPE } from './call.js';
 import { Memory, Scratch, WasmArray } from './memory.js';
 
 // In-place row kernels given a JS input take rows through one scratch block of about 256 KiB at a time
 // (copy in, compute in place, copy out). One in-place buffer instead of an input and an output copy
 // measured ~9% faster at 512x1000; the block size itself measured within noise (2^13 to the whole array).
 const BLOCK_FLOATS = 1 << 16;
+// The span element-wise kernels widen float16 input in: kSpan of cpp/simd/rows.h.
+const SPAN = 16384;
 
 export function createRunner(core) {
   const memory = new Memory(core);
@@ -57,31 +59,54 @@ export function createRunner(core) {
   }
 
   /**
-   * An in-place kernel over `n` rows of `c` floats from a JS input X (checked, { data }): through the
-   * blocks above, or copied into a WasmArray `out` and computed there. kernel(ptr, rows) computes in place.
+   * An in-place kernel over `n` slabs of `size` floats (rows, or (classes, inner) blocks) from a float32
+   * JS input X (checked, { data }): through the blocks above, or copied into a WasmArray `out` and
+   * computed there. kernel(ptr, slabs) computes in place.
    */
-  function blockwise(s, X, out, n, c, kernel) {
+  function blockwise(s, X, out, n, size, kernel) {
     if (out instanceof WasmArray) {
       const p = out.ptr(s.fn, memory);
       memory.f32.set(X.data, p >>> 2);
       kernel(p, n);
       return out;
     }
-    const dest = out ?? new Float32Array(n * c);
+    const dest = out ?? new Float32Array(n * size);
     const data = Array.isArray(X.data) ? Float32Array.from(X.data) : X.data;
-    const rows = Math.max(1, Math.floor(BLOCK_FLOATS / c));
-    const p = s.alloc(Math.min(n, rows) * c * 4);
-    for (let r = 0; r < n; r += rows) {
-      const k = Math.min(rows, n - r);
-      memory.f32.set(data.subarray(r * c, (r + k) * c), p >>> 2);
+    const slabs = Math.max(1, Math.floor(BLOCK_FLOATS / size));
+    const p = s.alloc(Math.min(n, slabs) * size * 4);
+    for (let r = 0; r < n; r += slabs) {
+      const k = Math.min(slabs, n - r);
+      memory.f32.set(data.subarray(r * size, (r + k) * size), p >>> 2);
       kernel(p, k);
-      dest.set(memory.f32.subarray(p >>> 2, (p >>> 2) + k * c), r * c);
+      dest.set(memory.f32.subarray(p >>> 2, (p >>> 2) + k * size), r * size);
     }
     return dest;
+  }
+
+  /**
+   * The call fields of the main float input X (checked) of geometry g: its dtype, and for float16 the work
+   * buffer the kernel widens one (classes, inner) slab into, one slab per thread of the instance (chunks
+   * run at once; thread i widens at i * classes * inner floats, Input in cpp/simd/rows.h).
+   */
+  const FLOAT32 = { dtype: DTYPE.float32, work: 0 };
+  const threads = core.xePoolSize ?? 1;
+  function input(s, X, g) {
+    if (X.dtype !== 'float16') return FLOAT32;
+    return { dtype: DTYPE.float16, work: s.alloc(g.classes * g.inner * 4 * threads) };
+  }
+
+  /**
+   * As input, for element-wise kernels, which widen spans of at most SPAN elements (kSpan,
+   * cpp/simd/rows.h), one span per thread (thread i at i * kSpan floats; a shorter input is one chunk, on
+   * the calling thread).
+   */
+  function inputSpans(s, X) {
+    if (X.dtype !== 'float16') return {};
+    return { dtype: DTYPE.float16, work: s.alloc(Math.max(1, Math.min(X.length, SPAN)) * 4 * threads) };
   }
 
   /** Writes the description of one kernel call (fields of cpp/call.h, camelCase) and returns its address. */
   const call = (fields) => description.set(fields);
 
-  return { core, memory, call, withScratch, result, blockwise, dispose, checkLive };
+  return { core, memory, call, withScratch, result, blockwise, input, inputSpans, dispose, checkLive };
 }

@@ -83,7 +83,9 @@ export async function createThreaded(glue, module, threads) {
   }
   const workers = () => [...core.PThread.unusedWorkers, ...core.PThread.runningWorkers];
   if (isNode) for (const worker of workers()) worker.unref();
-  core.poolStart(threads);
+  // Every thread the pool created may run chunks, started or not: run.js sizes the per-thread float16 work
+  // buffers by this count, not by xe.threads.
+  core.xePoolSize = 1 + core.poolStart(threads);
   // The threads run as soon as their workers take the message; wait for them (a few ms) so that
   // xe.threads is true from the first call. Calls never wait for a thread that has not started.
   for (let waited = 0; core.poolThreads() < threads - 1 && waited < 5000; waited += 2) {

@@ -6,80 +6,48 @@
 // softplus(x) = max(x, 0) + log1p(exp(-|x|)) never overflows. From probabilities p, clamped to
 // [eps, 1 - eps]: loss = -w * (pos_weight * y * log p + (1 - y) * log(1 - p)), with no gradient where the
 // clamp is active. A term whose coefficient is zero contributes exactly 0, even at x = +-Infinity.
+// Label smoothing eps (Keras) first replaces y by y * (1 - eps) + eps / 2, in float32; eps = 0 leaves y as
+// it is (y * 1 + 0).
 // The terms are computed in float32 (SIMD); the reduction accumulates in float64.
 #include <cmath>
 
 #include "../parallel.h"
-#include "../simd/vmath.h"
+#include "../simd/rows.h"
 #include "../xentropy.h"
+#include "elementwise.h"
 
 namespace xe {
 
-// x, y: (len). With e = exp(-|x|): sigmoid(x) = 1 / (1 + e) for x >= 0 and e / (1 + e) otherwise,
-// so the exponential never overflows and both tails keep full relative precision.
-void sigmoid(const Call& call, const float* x, float* y) {
+// x, y: (len); x of k.dtype. With e = exp(-|x|): sigmoid(x) = 1 / (1 + e) for x >= 0 and e / (1 + e)
+// otherwise, so the exponential never overflows and both tails keep full relative precision. Spans of
+// kSpan elements, so that float16 input widens into a bounded work buffer.
+void sigmoid(const Call& call, const void* input, float* out) {
   const size_t len = call.length();
-  size_t j = 0;
+  const Input in(call, input);
+  for (size_t at = 0; at < len; at += kSpan) {
+    const size_t span = len - at < kSpan ? len - at : kSpan;
+    const float* x = in.span(at, span);
+    float* y = out + at;
+    size_t j = 0;
 #ifdef __wasm_simd128__
-  const ExpConsts k;
-  const v128_t one = wasm_f32x4_splat(1.0f), zero = wasm_f32x4_splat(0.0f);
-  for (; j + 4 <= len; j += 4) {
-    const v128_t v = wasm_v128_load(x + j);
-    const v128_t e = exp_nonpos(wasm_f32x4_neg(wasm_f32x4_abs(v)), k);
-    const v128_t r = wasm_f32x4_div(one, wasm_f32x4_add(one, e));
-    wasm_v128_store(y + j, wasm_v128_bitselect(r, wasm_f32x4_mul(e, r), wasm_f32x4_ge(v, zero)));
-  }
+    const ExpConsts k;
+    const v128_t one = wasm_f32x4_splat(1.0f), zero = wasm_f32x4_splat(0.0f);
+    for (; j + 4 <= span; j += 4) {
+      const v128_t v = wasm_v128_load(x + j);
+      const v128_t e = exp_nonpos(wasm_f32x4_neg(wasm_f32x4_abs(v)), k);
+      const v128_t r = wasm_f32x4_div(one, wasm_f32x4_add(one, e));
+      wasm_v128_store(y + j, wasm_v128_bitselect(r, wasm_f32x4_mul(e, r), wasm_f32x4_ge(v, zero)));
+    }
 #endif
-  for (; j < len; j++) {
-    const float e = exp_nonpos(-std::fabs(x[j]));
-    const float r = 1.0f / (1.0f + e);
-    y[j] = x[j] >= 0.0f ? r : e * r;
+    for (; j < span; j++) {
+      const float e = exp_nonpos(-std::fabs(x[j]));
+      const float r = 1.0f / (1.0f + e);
+      y[j] = x[j] >= 0.0f ? r : e * r;
+    }
   }
 }
 
 namespace {
-
-// One element's loss and gradient (times its weight; the reduction's scale is applied by the caller).
-struct Terms {
-  float loss, dx;
-};
-#ifdef __wasm_simd128__
-struct Terms4 {
-  v128_t loss, dx;
-};
-#endif
-
-// The loop both forms share: four elements at a time through vec(x, y, w) when `vector` holds, the rest
-// through the scalar twin one(x, y, w); losses summed in float64, the outputs scaled and stored.
-template <class Vec, class One>
-double bce_loop(const float* x, const float* y, const float* weight, float* loss_out, float* grad, size_t len,
-                float out_scale, float grad_scale, [[maybe_unused]] bool vector, [[maybe_unused]] Vec vec,
-                One one) {
-  size_t i = 0;
-  double total = 0.0;
-#ifdef __wasm_simd128__
-  if (vector) {
-    const v128_t ones = wasm_f32x4_splat(1.0f);
-    const v128_t vout = wasm_f32x4_splat(out_scale), vgrad = wasm_f32x4_splat(grad_scale);
-    v128_t lo = wasm_f64x2_splat(0.0), hi = lo;
-    for (; i + 4 <= len; i += 4) {
-      const v128_t w = weight ? wasm_v128_load(weight + i) : ones;
-      const Terms4 t = vec(wasm_v128_load(x + i), wasm_v128_load(y + i), w);
-      add_f64(t.loss, lo, hi);
-      if (loss_out) wasm_v128_store(loss_out + i, wasm_f32x4_mul(t.loss, vout));
-      if (grad) wasm_v128_store(grad + i, wasm_f32x4_mul(t.dx, vgrad));
-    }
-    total = hsum_f64(lo, hi);
-  }
-#endif
-  for (; i < len; i++) {
-    const Terms t = one(x[i], y[i], weight ? weight[i] : 1.0f);
-    total += t.loss;
-    if (loss_out) loss_out[i] = t.loss * out_scale;
-    if (grad) grad[i] = t.dx * grad_scale;
-  }
-  return total;
-}
 
 // From logits, in float32: with e = exp(-|x|) and l = log(1 + e),
 //   softplus(x) = max(x, 0) + l,  softplus(-x) = max(-x, 0) + l,
@@ -88,7 +56,8 @@ double bce_loop(const float* x, const float* y, const float* weight, float* loss
 // a difference without the cancellation of sigmoid(x) - 1 near 1. l keeps its relative precision, so a
 // confidently right prediction still gets its small loss to a few ulp. The scalar and vector versions
 // are the same operations; the vector one leaves out nothing but the branches.
-Terms logit_terms(float x, float y, float w, float pos_weight) {
+Terms logit_terms(float x, float y, float w, float pos_weight, float keep, float lift) {
+  y = y * keep + lift;
   const float pos = pos_weight * y, neg = 1.0f - y;  // coefficients of -log p and -log(1 - p)
   const float e = exp_nonpos(-std::fabs(x)), l = log1p_unit(e);
   float loss = 0.0f;
@@ -102,13 +71,16 @@ Terms logit_terms(float x, float y, float w, float pos_weight) {
 }
 
 double bce_logits(const float* x, const float* y, const float* weight, float* loss_out, float* grad,
-                  size_t len, float pos_weight, float out_scale, float grad_scale) {
-  auto one = [=](float xi, float yi, float wi) { return logit_terms(xi, yi, wi, pos_weight); };
+                  size_t len, float pos_weight, float smoothing, float out_scale, float grad_scale) {
+  const float keep = 1.0f - smoothing, lift = smoothing * 0.5f;
+  auto one = [=](float xi, float yi, float wi) { return logit_terms(xi, yi, wi, pos_weight, keep, lift); };
 #ifdef __wasm_simd128__
   const ExpConsts k;
   const Log1pConsts lk;
   const v128_t zero = wasm_f32x4_splat(0.0f), pw = wasm_f32x4_splat(pos_weight);
+  const v128_t vkeep = wasm_f32x4_splat(keep), vlift = wasm_f32x4_splat(lift);
   auto vec = [&](v128_t vx, v128_t vy, v128_t w) {
+    vy = wasm_f32x4_add(wasm_f32x4_mul(vy, vkeep), vlift);
     const v128_t pos = wasm_f32x4_mul(pw, vy), neg = wasm_f32x4_sub(lk.one, vy);
     const v128_t e = exp_nonpos(wasm_f32x4_neg(wasm_f32x4_abs(vx)), k), l = log1p_unit(e, lk);
     const v128_t sp = wasm_f32x4_add(wasm_f32x4_pmax(zero, vx), l);                  // softplus(x)
@@ -125,7 +97,7 @@ double bce_logits(const float* x, const float* y, const float* weight, float* lo
 #else
   auto vec = nullptr;
 #endif
-  return bce_loop(x, y, weight, loss_out, grad, len, out_scale, grad_scale, true, vec, one);
+  return elementwise_loss(x, y, weight, loss_out, grad, len, out_scale, grad_scale, true, vec, one);
 }
 
 // From probabilities, in float32. With u the smaller of x and 1 - x (1 - x is exact for x >= 1/2),
@@ -133,7 +105,8 @@ double bce_logits(const float* x, const float* y, const float* weight, float* lo
 // precision of a small loss: -log(1 - 1e-6) is 1e-6 to a few ulp. This is the clamp of p to
 // [eps, 1 - eps], with 1 - eps taken exactly. The gradient (1 - y) / (1 - x) - pw y / x flows only
 // inside the clamp; a NaN x gives a NaN loss and no gradient.
-Terms prob_terms(float x, float y, float w, float pos_weight, float eps) {
+Terms prob_terms(float x, float y, float w, float pos_weight, float eps, float keep, float lift) {
+  y = y * keep + lift;
   const float pos = pos_weight * y, neg = 1.0f - y;
   const bool low = x <= 0.5f;
   const float u0 = low ? x : 1.0f - x;
@@ -148,12 +121,18 @@ Terms prob_terms(float x, float y, float w, float pos_weight, float eps) {
 
 // SIMD unless eps is subnormal (the vector log_pos takes normal numbers only).
 double bce_probs(const float* x, const float* y, const float* weight, float* loss_out, float* grad,
-                 size_t len, float pos_weight, float eps, float out_scale, float grad_scale) {
-  auto one = [=](float xi, float yi, float wi) { return prob_terms(xi, yi, wi, pos_weight, eps); };
+                 size_t len, float pos_weight, float eps, float smoothing, float out_scale,
+                 float grad_scale) {
+  const float keep = 1.0f - smoothing, lift = smoothing * 0.5f;
+  auto one = [=](float xi, float yi, float wi) {
+    return prob_terms(xi, yi, wi, pos_weight, eps, keep, lift);
+  };
 #ifdef __wasm_simd128__
   const Log1pConsts k;
   const v128_t half = wasm_f32x4_splat(0.5f), pw = wasm_f32x4_splat(pos_weight), veps = wasm_f32x4_splat(eps);
+  const v128_t vkeep = wasm_f32x4_splat(keep), vlift = wasm_f32x4_splat(lift);
   auto vec = [&](v128_t vx, v128_t vy, v128_t w) {
+    vy = wasm_f32x4_add(wasm_f32x4_mul(vy, vkeep), vlift);
     const v128_t pos = wasm_f32x4_mul(pw, vy), neg = wasm_f32x4_sub(k.one, vy);
     const v128_t low = wasm_f32x4_le(vx, half), rest = wasm_f32x4_sub(k.one, vx);
     const v128_t u = wasm_f32x4_pmax(veps, wasm_v128_bitselect(vx, rest, low));
@@ -170,29 +149,35 @@ double bce_probs(const float* x, const float* y, const float* weight, float* los
 #else
   auto vec = nullptr;
 #endif
-  return bce_loop(x, y, weight, loss_out, grad, len, out_scale, grad_scale, eps >= 0x1p-126f, vec, one);
+  return elementwise_loss(x, y, weight, loss_out, grad, len, out_scale, grad_scale, eps >= 0x1p-126f, vec,
+                          one);
 }
 
 }  // namespace
 
-// x, y, weight, loss_out, grad: (len); weight, loss_out and grad may be null.
-double binary_cross_entropy(const Call& k, const float* x, const float* y, const float* weight,
+// x, y, weight, loss_out, grad: (len), x of k.dtype; weight, loss_out and grad may be null. Spans of
+// kSpan elements (float16 x widens one span at a time), their float64 sums added in order.
+double binary_cross_entropy(const Call& k, const void* input, const float* y, const float* weight,
                             float* loss_out, float* grad) {
   const size_t len = k.length();
   const bool mean = k.reduction == kMean;
   if (mean && len == 0) return NAN;
   const double scale = k.base_scale / (mean ? static_cast<double>(len) : 1.0);
   const float out_scale = static_cast<float>(k.base_scale), grad_scale = static_cast<float>(scale);
-  // Chunks of kChunkElements elements (a multiple of 4: the same vectors as one pass) on any thread
-  // (parallel.h), their sums added in chunk order.
+  // Chunks of kChunkElements = kSpan elements (a multiple of 4: the same vectors as one pass) on any
+  // thread (parallel.h), their sums added in chunk order. A chunk is one span: float16 x widens into the
+  // work buffer's part of the thread that runs it, kSpan floats per thread (web/run.js inputSpans).
+  static_assert(kChunkElements == kSpan, "a chunk of elements is one span");
+  const Input in(k, input);
   const double total = parallel_sum_rows(len, 1, [&](size_t begin, size_t end) {
+    const size_t n = end - begin;
+    const float* x = in.span(begin, n);
     const float* w = weight ? weight + begin : nullptr;
-    float* l = loss_out ? loss_out + begin : nullptr;
+    float* lo = loss_out ? loss_out + begin : nullptr;
     float* g = grad ? grad + begin : nullptr;
-    const size_t m = end - begin;
     return k.from_probs
-               ? bce_probs(x + begin, y + begin, w, l, g, m, k.pos_weight, k.eps, out_scale, grad_scale)
-               : bce_logits(x + begin, y + begin, w, l, g, m, k.pos_weight, out_scale, grad_scale);
+               ? bce_probs(x, y + begin, w, lo, g, n, k.pos_weight, k.eps, k.smoothing, out_scale, grad_scale)
+               : bce_logits(x, y + begin, w, lo, g, n, k.pos_weight, k.smoothing, out_scale, grad_scale);
   });
   return total * (mean ? scale : k.base_scale);
 }

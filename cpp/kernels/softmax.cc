@@ -1,30 +1,102 @@
 // softmax, log_softmax and softmax_backward.
 #include <cmath>
+#include <vector>
 
 #include "../parallel.h"
+#include "../simd/columns.h"
 #include "../simd/rows.h"
 #include "../xentropy.h"
 #include "row_pieces.h"
 
 namespace xe {
 
-// x, y: (n, c). Three passes per row: the max (and min), then exp((x - max) / T) stored into y while
-// summing (Sum::kBlocked), then a scale of y by 1 / sum. For rows that fit in cache this beats the one-pass
-// online form, which needs two exponentials per element.
 namespace {
-void softmax_rows(const Call& k, const float* x, float* y, size_t begin, size_t end) {
-  const size_t c = k.classes;
+// The (classes, inner) slabs of softmax or log_softmax with the class axis not last, four positions per
+// vector: the max over the classes, the sum of exponentials (stored into y for softmax), then the scale
+// (softmax) or the affine map (log_softmax) per position.
+// Positions 0..count-1 of s and y, their classes `inner` apart; y may alias s.
+template <bool kLog>
+void softmax_columns(const float* s, float* y, size_t c, size_t inner, size_t count, float scale) {
+  size_t i = 0;
+#ifdef __wasm_simd128__
+  const ExpConsts k;
+  const v128_t vs = wasm_f32x4_splat(scale);
+  for (; i + 4 <= count; i += 4) {
+    const v128_t m = col_max4(s, c, inner, i);
+    v128_t lo, hi;
+    col_sum_exp4(s, c, inner, i, m, vs, kLog ? nullptr : y, k, lo, hi);
+    if (kLog) {
+      const double l0 = std::log(wasm_f64x2_extract_lane(lo, 0)),
+                   l1 = std::log(wasm_f64x2_extract_lane(lo, 1));
+      const double l2 = std::log(wasm_f64x2_extract_lane(hi, 0)),
+                   l3 = std::log(wasm_f64x2_extract_lane(hi, 1));
+      const v128_t neg_log = f64_to_f32x4(wasm_f64x2_make(-l0, -l1), wasm_f64x2_make(-l2, -l3));
+      for (size_t j = 0; j < c; j++) {
+        const v128_t d = wasm_f32x4_sub(wasm_v128_load(s + j * inner + i), m);
+        wasm_v128_store(y + j * inner + i, wasm_f32x4_add(wasm_f32x4_mul(d, vs), neg_log));
+      }
+    } else {
+      const v128_t one = wasm_f64x2_splat(1.0);
+      const v128_t r = f64_to_f32x4(wasm_f64x2_div(one, lo), wasm_f64x2_div(one, hi));
+      for (size_t j = 0; j < c; j++)
+        wasm_v128_store(y + j * inner + i, wasm_f32x4_mul(wasm_v128_load(y + j * inner + i), r));
+    }
+  }
+#endif
+  for (; i < count; i++) {
+    const float m = col_max(s, c, inner, i);
+    const double sum = col_sum_exp(s, c, inner, i, m, scale, kLog ? nullptr : y);
+    if (kLog) {
+      const float neg_log = static_cast<float>(-std::log(sum));
+      for (size_t j = 0; j < c; j++) y[j * inner + i] = (s[j * inner + i] - m) * scale + neg_log;
+    } else {
+      const float r = static_cast<float>(1.0 / sum);
+      for (size_t j = 0; j < c; j++) y[j * inner + i] *= r;
+    }
+  }
+}
+
+// A whole (c, inner) slab through cache tiles (columns.h); y may alias s.
+template <bool kLog>
+void softmax_slab(const float* s, float* y, size_t c, size_t inner, float scale, float* tile) {
+  const size_t tw = tile_width(c);
+  if (inner <= tw) return softmax_columns<kLog>(s, y, c, inner, inner, scale);
+  for (size_t i = 0; i < inner; i += tw) {
+    const size_t w = inner - i < tw ? inner - i : tw;
+    tile_in(s, c, inner, i, w, tw, tile);
+    softmax_columns<kLog>(tile, tile, c, tw, w, scale);
+    tile_out(tile, c, tw, w, y, inner, i);
+  }
+}
+
+// Slabs [begin, end) of x (outer, c, inner) into y. With inner = 1 (rows), three passes per row: the max
+// (and min), then exp((x - max) / T) stored into y while summing (Sum::kBlocked), then a scale of y by
+// 1 / sum. For rows that fit in cache this beats the one-pass online form, which needs two exponentials per
+// element.
+void softmax_rows(const Call& k, const Input& in, float* y, size_t begin, size_t end) {
+  // Fields into locals first: stores through y may alias k, so reading k in the loop would reload it.
+  const size_t c = k.classes, inner = k.inner, size = c * inner;
+  const float inv_temperature = k.inv_temperature;
+  if (inner != 1) {
+    std::vector<float> tile(c * tile_width(c));
+    for (size_t o = begin; o < end; o++)
+      softmax_slab<false>(in.slab(o), y + o * size, c, inner, inv_temperature, tile.data());
+    return;
+  }
   for (size_t i = begin; i < end; i++) {
-    const float* xi = x + i * c;
+    const float* xi = in.slab(i);
     float* yi = y + i * c;
-    const double sum = row_sum_exp<Sum::kBlocked>(xi, c, row_range(xi, c), k.inv_temperature, yi);
+    const double sum = row_sum_exp<Sum::kBlocked>(xi, c, row_range(xi, c), inv_temperature, yi);
     row_scale(yi, c, static_cast<float>(1.0 / sum));
   }
 }
 
-// Rows of kSplitClasses or more, in pieces (row_pieces.h): each piece stores exp((x - m_p) / T) and sums
-// it; then every piece is scaled by exp((m_p - m) / T) / s.
-void softmax_pieces(const Call& k, const float* x, float* y) {
+// Rows of kSplitClasses or more, in pieces (row_pieces.h), for softmax and log_softmax (one function, a
+// flag: the two cost the wasm twice the scaffolding). Each piece gives its max m_p and s_p; softmax stores
+// exp((x - m_p) / T) into y while summing (Sum::kBlocked, as its whole rows), log_softmax sums in float64.
+// The pieces' (max, sum) merge into the row's (m, s); then softmax scales each piece by
+// exp((m_p - m) / T) / s, log_softmax writes y = (x - m) / T - log s.
+void softmax_pieces(const Call& k, const float* x, float* y, bool log) {
   const RowPieces rp(k.outer, k.classes);
   const float scale = k.inv_temperature;
   std::vector<Piece> piece(rp.chunks());
@@ -32,13 +104,16 @@ void softmax_pieces(const Call& k, const float* x, float* y) {
     const float* xp = x + rp.offset(chunk);
     const size_t len = rp.length(chunk);
     const RowRange r = row_range(xp, len);
-    piece[chunk] = {r.max, row_sum_exp<Sum::kBlocked>(xp, len, r, scale, y + rp.offset(chunk))};
+    piece[chunk] = {r.max, log ? row_sum_exp(xp, len, r, scale, nullptr)
+                               : row_sum_exp<Sum::kBlocked>(xp, len, r, scale, y + rp.offset(chunk))};
   });
   const std::vector<Piece> row = rp.merge(piece, scale);
   parallel_for(rp.chunks(), rp.n * rp.c, [&](size_t chunk) {
     float* yp = y + rp.offset(chunk);
     const size_t len = rp.length(chunk);
     const Piece& r = row[rp.row(chunk)];
+    if (log)
+      return row_affine(x + rp.offset(chunk), yp, len, r.max, scale, static_cast<float>(-std::log(r.sum)));
     const double f = RowPieces::factor(piece[chunk].max, r.max, scale);
     if (f == 0.0) {
       for (size_t j = 0; j < len; j++) yp[j] = 0.0f;
@@ -49,60 +124,85 @@ void softmax_pieces(const Call& k, const float* x, float* y) {
 }
 }  // namespace
 
-// Rows are independent: chunks of rows run on any thread (parallel.h); very long rows are split.
-void softmax(const Call& k, const float* x, float* y) {
-  if (k.classes >= kSplitClasses) return softmax_pieces(k, x, y);
-  parallel_rows(k.outer, k.classes, [&](size_t begin, size_t end) { softmax_rows(k, x, y, begin, end); });
+// x, y: (outer, c, inner). Rows (or slabs) are independent: chunks of them run on any thread
+// (parallel.h); very long float32 rows (inner = 1) are split.
+void softmax(const Call& k, const void* x, float* y) {
+  if (k.inner == 1 && k.dtype != kFloat16 && k.classes >= kSplitClasses)
+    return softmax_pieces(k, static_cast<const float*>(x), y, false);
+  const Input in(k, x);
+  parallel_rows(k.outer, static_cast<size_t>(k.classes) * k.inner,
+                [&](size_t begin, size_t end) { softmax_rows(k, in, y, begin, end); });
 }
 
-// x, y: (n, c). y = (x - max) / T - log(sum exp((x - max) / T)).
+// Slabs [begin, end) of x (outer, c, inner) into y: y = (x - max) / T - log(sum exp((x - max) / T)) along
+// the class axis.
 namespace {
-void log_softmax_rows(const Call& k, const float* x, float* y, size_t begin, size_t end) {
-  const size_t c = k.classes;
+void log_softmax_rows(const Call& k, const Input& in, float* y, size_t begin, size_t end) {
+  const size_t c = k.classes, inner = k.inner, size = c * inner;
   const float inv_temperature = k.inv_temperature;
+  if (inner != 1) {
+    std::vector<float> tile(c * tile_width(c));
+    for (size_t o = begin; o < end; o++)
+      softmax_slab<true>(in.slab(o), y + o * size, c, inner, inv_temperature, tile.data());
+    return;
+  }
   for (size_t i = begin; i < end; i++) {
-    const float* xi = x + i * c;
+    const float* xi = in.slab(i);
     const RowRange r = row_range(xi, c);
     const double log_sum = std::log(row_sum_exp(xi, c, r, inv_temperature, nullptr));
     row_affine(xi, y + i * c, c, r.max, inv_temperature, static_cast<float>(-log_sum));
   }
 }
 
-// Rows of kSplitClasses or more, in pieces (row_pieces.h): the pieces' (max, sum) merged into the row's,
-// then y = (x - m) / T - log s over each piece.
-void log_softmax_pieces(const Call& k, const float* x, float* y) {
-  const RowPieces rp(k.outer, k.classes);
-  const float scale = k.inv_temperature;
-  std::vector<Piece> piece(rp.chunks());
-  parallel_for(rp.chunks(), rp.n * rp.c, [&](size_t chunk) {
-    const float* xp = x + rp.offset(chunk);
-    const size_t len = rp.length(chunk);
-    const RowRange r = row_range(xp, len);
-    piece[chunk] = {r.max, row_sum_exp(xp, len, r, scale, nullptr)};
-  });
-  const std::vector<Piece> row = rp.merge(piece, scale);
-  parallel_for(rp.chunks(), rp.n * rp.c, [&](size_t chunk) {
-    const Piece& r = row[rp.row(chunk)];
-    row_affine(x + rp.offset(chunk), y + rp.offset(chunk), rp.length(chunk), r.max, scale,
-               static_cast<float>(-std::log(r.sum)));
-  });
-}
 }  // namespace
 
-void log_softmax(const Call& k, const float* x, float* y) {
-  if (k.classes >= kSplitClasses) return log_softmax_pieces(k, x, y);
-  parallel_rows(k.outer, k.classes, [&](size_t begin, size_t end) { log_softmax_rows(k, x, y, begin, end); });
+void log_softmax(const Call& k, const void* x, float* y) {
+  if (k.inner == 1 && k.dtype != kFloat16 && k.classes >= kSplitClasses)
+    return softmax_pieces(k, static_cast<const float*>(x), y, true);
+  const Input in(k, x);
+  parallel_rows(k.outer, static_cast<size_t>(k.classes) * k.inner,
+                [&](size_t begin, size_t end) { log_softmax_rows(k, in, y, begin, end); });
 }
 
-// p, g, dx: (n, c). dx = p * (g - <g, p>), the vector-Jacobian product of softmax.
 namespace {
-void softmax_backward_rows(const Call& k, const float* p, const float* g, float* dx, size_t begin,
+// The (c, inner) slabs of softmax_backward with the class axis not last, four positions per vector: the
+// dot products <g, p> per position, then dx = p * (g - dot). Each group's dot products are taken before its
+// stores, so dx may alias p or g.
+void softmax_backward_columns(const float* p, const float* g, float* dx, size_t c, size_t inner) {
+  size_t i = 0;
+#ifdef __wasm_simd128__
+  for (; i + 4 <= inner; i += 4) {
+    v128_t lo, hi;
+    col_dot4(p, g, c, inner, i, lo, hi);
+    const v128_t d = f64_to_f32x4(lo, hi);
+    for (size_t j = 0; j < c; j++) {
+      const size_t at = j * inner + i;
+      wasm_v128_store(dx + at,
+                      wasm_f32x4_mul(wasm_v128_load(p + at), wasm_f32x4_sub(wasm_v128_load(g + at), d)));
+    }
+  }
+#endif
+  for (; i < inner; i++) {
+    double dot = 0.0;
+    for (size_t j = 0; j < c; j++) dot += p[j * inner + i] * g[j * inner + i];
+    const float d = static_cast<float>(dot);
+    for (size_t j = 0; j < c; j++) dx[j * inner + i] = p[j * inner + i] * (g[j * inner + i] - d);
+  }
+}
+
+// Slabs [begin, end) of p, g, dx: (outer, c, inner); p of k.dtype. dx = p * (g - <g, p>) along the class
+// axis, the vector-Jacobian product of softmax.
+void softmax_backward_rows(const Call& k, const Input& in, const float* g, float* dx, size_t begin,
                            size_t end) {
-  const size_t c = k.classes;
-  for (size_t i = begin; i < end; i++) {
-    const float* pi = p + i * c;
-    const float* gi = g + i * c;
-    float* di = dx + i * c;
+  const size_t c = k.classes, inner = k.inner, size = c * inner;
+  for (size_t o = begin; o < end; o++) {
+    const float* pi = in.slab(o);
+    const float* gi = g + o * size;
+    float* di = dx + o * size;
+    if (inner != 1) {
+      softmax_backward_columns(pi, gi, di, c, inner);
+      continue;
+    }
     size_t j = 0;
     double dot = 0.0;
 #ifdef __wasm_simd128__
@@ -125,9 +225,10 @@ void softmax_backward_rows(const Call& k, const float* p, const float* g, float*
 }
 }  // namespace
 
-void softmax_backward(const Call& k, const float* p, const float* g, float* dx) {
-  parallel_rows(k.outer, k.classes,
-                [&](size_t begin, size_t end) { softmax_backward_rows(k, p, g, dx, begin, end); });
+void softmax_backward(const Call& k, const void* probs, const float* g, float* dx) {
+  const Input in(k, probs);
+  parallel_rows(k.outer, static_cast<size_t>(k.classes) * k.inner,
+                [&](size_t begin, size_t end) { softmax_backward_rows(k, in, g, dx, begin, end); });
 }
 
 }  // namespace xe

@@ -1,4 +1,5 @@
-// A multilayer perceptron classifier trained with the library's own fused softmax cross-entropy.
+// A multilayer perceptron classifier trained with the library's own fused softmax cross-entropy, built
+// from the dense layer (dense.h), the activations (activation.h) and the optimizers (optimizer.h).
 //
 // Layers l = 0 .. L-1 map in_l features to out_l: z_l = a_{l-1} W_l + b_l, with a_{-1} = x, W_l of shape
 // (in_l, out_l) row-major and b_l of shape (out_l). Every layer but the last applies the hidden activation
@@ -17,10 +18,13 @@
 #include <cstddef>
 #include <cstdint>
 
+#include "activation.h"
+#include "optimizer.h"
+
 namespace xe {
 
-enum Activation : int { kRelu = 0, kTanh = 1, kSigmoid = 2 };
-enum Optimizer : int { kSgd = 0, kMomentum = 1, kAdam = 2 };
+// The training loss: the fused softmax cross-entropy, or focal loss (Lin et al. 2017; cpp/kernels/focal.cc).
+enum class Loss : int { kCrossEntropy = 0, kFocal = 1 };
 
 class Classifier {
  public:
@@ -43,10 +47,12 @@ class Classifier {
 
   // One optimizer step on a batch. x: (rows, features), labels: (rows) in [0, classes), both indexed
   // through index (n) when it is not null (row i of the batch is x[index[i]]), else rows 0 .. n-1.
-  // weight: (classes) or null. Returns the mean loss of the forward pass before the update (NaN when
-  // reserve(n) fails, with nothing changed). Switching optimizer resets the optimizer state.
+  // loss: the cross-entropy (weight: (classes) or null) or the focal loss (gamma; weight: (classes) per-class
+  // alpha, or null for alpha_all on every class). Returns the mean loss of the forward pass before the update
+  // (NaN when reserve(n) fails, with nothing changed). Switching optimizer resets the optimizer state.
   double train_step(const float* x, const int32_t* labels, const int32_t* index, size_t n, float lr,
-                    Optimizer optimizer, float l2, float smoothing, const float* weight);
+                    Optimizer optimizer, float l2, float smoothing, const float* weight,
+                    Loss loss = Loss::kCrossEntropy, float gamma = 0.0f, float alpha_all = 1.0f);
   // Rows of the last train_step whose label scored highest (ties count as hits, as xe::evaluate).
   size_t last_correct() const { return last_correct_; }
 
@@ -71,8 +77,7 @@ class Classifier {
   size_t count_ = 0;         // parameters
   float* params_ = nullptr;  // (4 * count_): params, grads, first moment, second moment
   float *grads_ = nullptr, *m_ = nullptr, *v_ = nullptr;
-  int optimizer_ = -1;                    // the optimizer that owns m_ and v_, -1 before the first step
-  double beta1_t_ = 1.0, beta2_t_ = 1.0;  // 0.9^t and 0.999^t after t Adam steps (bias correction)
+  OptimizerState optimizer_;  // which optimizer owns m_ and v_, and Adam's step count
   size_t last_correct_ = 0;
 
   size_t rows_ = 0;                       // capacity of the workspace, in rows

@@ -115,6 +115,57 @@ inline float log_pos(float v) {
   return k * -expc::kMinusLn2Hi + (k * -expc::kMinusLn2Lo + log1p_unit(f));
 }
 
+// float16 to float32, exactly (every half is a float32). With e the 15 bits below the sign: for a finite
+// half, the bits e << 13 read as a float32 are the half's value times 2^-112 (its 5 exponent bits land in
+// the low bits of float32's 8, its 10 fraction bits in the top of float32's 23; a subnormal half becomes a
+// float32 subnormal with the same digits), so one exact multiplication by 2^112 finishes it. Infinity
+// and NaN (e >= 0x7c00) take the all-ones float32 exponent instead, keeping a NaN's payload.
+inline float half_to_float(uint16_t h) {
+  const uint32_t e = h & 0x7fffu, sign = static_cast<uint32_t>(h & 0x8000u) << 16;
+  const float v = e >= 0x7c00u ? bits_to_float((e << 13) | 0x7f800000u) : bits_to_float(e << 13) * 0x1p112f;
+  return bits_to_float(float_to_bits(v) | sign);
+}
+
+#ifdef __wasm_simd128__
+// The splatted constants of half_to_float, loaded once per call as ExpConsts below (inline v128.const
+// values were rematerialised at every use and made widening cost as much as a softmax).
+extern uint32_t half_consts[5][4];
+struct HalfConsts {
+  v128_t low15, scale, exponent, special, sign;
+  HalfConsts()
+      : low15(wasm_v128_load(half_consts[0])),
+        scale(wasm_v128_load(half_consts[1])),
+        exponent(wasm_v128_load(half_consts[2])),
+        special(wasm_v128_load(half_consts[3])),
+        sign(wasm_v128_load(half_consts[4])) {}
+};
+
+// Four halves, zero-extended to 32-bit lanes, as half_to_float: the finite result of the multiplication is
+// 2^16 or more exactly when the half is an infinity or a NaN (exponent 31), which then take the all-ones
+// exponent instead. A float comparison rather than an integer one: wasm has no unsigned 32-bit compare.
+inline v128_t half_to_float(v128_t h, const HalfConsts& k) {
+  const v128_t shifted = wasm_i32x4_shl(wasm_v128_and(h, k.low15), 13);
+  const v128_t finite = wasm_f32x4_mul(shifted, k.scale);
+  const v128_t v =
+      wasm_v128_bitselect(wasm_v128_or(shifted, k.exponent), finite, wasm_f32x4_ge(finite, k.special));
+  return wasm_v128_or(v, wasm_i32x4_shl(wasm_v128_and(h, k.sign), 16));
+}
+#endif
+
+// f[i] = half_to_float(h[i]) for i < n.
+inline void widen_halves(const uint16_t* h, float* f, size_t n) {
+  size_t i = 0;
+#ifdef __wasm_simd128__
+  const HalfConsts k;
+  for (; i + 8 <= n; i += 8) {  // eight halves per load, zero-extended to two vectors of 32-bit lanes
+    const v128_t v = wasm_v128_load(h + i);
+    wasm_v128_store(f + i, half_to_float(wasm_u32x4_extend_low_u16x8(v), k));
+    wasm_v128_store(f + i + 4, half_to_float(wasm_u32x4_extend_high_u16x8(v), k));
+  }
+#endif
+  for (; i < n; i++) f[i] = half_to_float(h[i]);
+}
+
 #ifdef __wasm_simd128__
 // The constants, splatted, in a mutable array defined in vmath.cc: compiled separately (there is no LTO),
 // its loads cannot be folded into v128.const, which V8 re-materialises at every use inside a loop (about

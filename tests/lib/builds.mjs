@@ -11,23 +11,6 @@ export async function builds() {
   ];
 }
 
-/** |a - b| <= atol + rtol * |b| elementwise, with NaN and +-Infinity required in the same places. */
-export function close(actual, expected, { atol = 1e-6, rtol = 1e-5, what = 'value' } = {}) {
-  const a = typeof actual === 'number' ? [actual] : Array.from(actual);
-  const e = typeof expected === 'number' ? [expected] : Array.from(expected);
-  if (a.length !== e.length) throw new Error(`${what}: length ${a.length}, expected ${e.length}`);
-  for (let i = 0; i < a.length; i++) {
-    const x = a[i],
-      y = e[i];
-    const ok = Number.isNaN(y)
-      ? Number.isNaN(x)
-      : !Number.isFinite(y)
-        ? x === y
-        : Math.abs(x - y) <= atol + rtol * Math.abs(y);
-    if (!ok) throw new Error(`${what}[${i}] = ${x}, expected ${y} (atol ${atol}, rtol ${rtol})`);
-  }
-}
-
 /** A seeded uniform generator in [0, 1) (mulberry32). */
 export function rng(seed) {
   let s = seed >>> 0;

@@ -40,3 +40,30 @@ export async function launchChromium(t, { timeout = 60_000, ...options } = {}) {
   context.setDefaultTimeout(timeout);
   return context;
 }
+
+/**
+ * The engine-neutral session of tests/lib/browsers.mjs on Chromium: `{ name, version, open(url) }`, where
+ * `open` gives a tab `{ evaluate(expression), problems, close() }`; problems collects console errors,
+ * page errors, failed requests and HTTP errors, of the page and its workers.
+ */
+export async function chromiumSession(t, { timeout = 60_000 } = {}) {
+  const context = await launchChromium(t, { timeout });
+  return {
+    name: 'Chromium',
+    version: context.browser()?.version() ?? 'unknown', // the full version; the user agent's is reduced
+    async open(url) {
+      const page = await context.newPage();
+      const problems = [];
+      page.on('console', (message) => {
+        if (message.type() !== 'error') return;
+        const origin = message.worker?.() ? 'worker' : 'page';
+        problems.push(`console.error in ${origin}: ${message.text()} (${message.location().url})`);
+      });
+      page.on('pageerror', (error) => problems.push(`page error: ${error.stack || error.message}`));
+      page.on('requestfailed', (r) => problems.push(`request failed: ${r.url()} ${r.failure()?.errorText}`));
+      page.on('response', (r) => r.status() >= 400 && problems.push(`HTTP ${r.status()} for ${r.url()}`));
+      await page.goto(url);
+      return { evaluate: (expression) => page.evaluate(expression), problems, close: () => page.close() };
+    },
+  };
+}

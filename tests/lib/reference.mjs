@@ -123,3 +123,97 @@ export function crossEntropyGrad(x, target, opts) {
   }
   return grad;
 }
+
+/**
+ * Multi-class focal loss in float64 (the contract's formula, written independently of the kernel):
+ * per row -sum_k alpha_k t_k (1 - q_k)^gamma log q_k, q = softmax(x) or clamp(x, eps, 1) from probs, t the
+ * one-hot label or the distribution, after label smoothing. Returns the reduced loss.
+ */
+export function focalLoss(x, target, opts) {
+  const { classes: c, from = 'logits', reduction = 'mean', gamma = 2, alpha = 1, ignoreIndex = -100 } = opts;
+  const { labelSmoothing: eps = 0, base = Math.E, probEps = 1e-7 } = opts;
+  const n = x.length / c;
+  const dense = target.length === n * c && c !== 1;
+  const a = (j) => (typeof alpha === 'number' ? alpha : alpha[j]);
+  let total = 0;
+  let count = 0;
+  for (let i = 0; i < n; i++) {
+    if (!dense && target[i] === ignoreIndex) continue;
+    count++;
+    const z = Array.from(x.slice(i * c, i * c + c));
+    const logq = from === 'logits' ? logSoftmaxRow(z) : z.map((p) => Math.log(Math.min(Math.max(p, probEps), 1)));
+    for (let j = 0; j < c; j++) {
+      const t = (1 - eps) * (dense ? target[i * c + j] : j === target[i] ? 1 : 0) + eps / c;
+      const coef = a(j) * t;
+      if (coef === 0) continue;
+      const u = from === 'logits' ? -Math.expm1(logq[j]) : 1 - Math.min(Math.max(z[j], probEps), 1);
+      total -= coef * u ** gamma * logq[j];
+    }
+  }
+  total /= Math.log(base);
+  return reduction === 'sum' ? total : count === 0 ? NaN : total / count;
+}
+
+/** torchvision's sigmoid_focal_loss in float64, element-wise, reduced ('mean' or 'sum'). */
+export function sigmoidFocalLoss(x, y, { gamma = 2, alpha = 0.25, reduction = 'mean', weight, base = Math.E } = {}) {
+  let total = 0;
+  for (let i = 0; i < x.length; i++) {
+    const p = 1 / (1 + Math.exp(-x[i]));
+    const ce = Math.max(x[i], 0) - x[i] * y[i] + Math.log1p(Math.exp(-Math.abs(x[i])));
+    const pt = p * y[i] + (1 - p) * (1 - y[i]);
+    let l = ce * (1 - pt) ** gamma;
+    if (alpha >= 0) l *= alpha * y[i] + (1 - alpha) * (1 - y[i]);
+    total += (weight ? weight[i] : 1) * l;
+  }
+  total /= Math.log(base);
+  return reduction === 'sum' ? total : total / x.length;
+}
+
+/** crossEntropy plus zLoss * logsumexp(row)^2 per counted row (labels, no weights), reduced. */
+export function crossEntropyZLoss(x, labels, { classes: c, zLoss, reduction = 'mean', ignoreIndex = -100 }) {
+  const n = x.length / c;
+  let total = 0;
+  let count = 0;
+  for (let i = 0; i < n; i++) {
+    if (labels[i] === ignoreIndex) continue;
+    count++;
+    const z = Array.from(x.slice(i * c, i * c + c));
+    const m = Math.max(...z);
+    const lse = m + Math.log(z.reduce((s, v) => s + Math.exp(v - m), 0));
+    total += lse - z[labels[i]] + zLoss * lse * lse;
+  }
+  return reduction === 'sum' ? total : total / count;
+}
+
+/** softmaxBackward in float64: per row of c, p_j (g_j - sum_k g_k p_k). */
+export function softmaxBackward(p, g, c) {
+  const dx = new Float64Array(p.length);
+  for (let i = 0; i < p.length; i += c) {
+    let dot = 0;
+    for (let j = i; j < i + c; j++) dot += g[j] * p[j];
+    for (let j = i; j < i + c; j++) dx[j] = p[j] * (g[j] - dot);
+  }
+  return dx;
+}
+
+/**
+ * The analytic gradient of binaryCrossEntropy (of the sum of the per-element losses for 'none') in
+ * float64: w ((1 - y) sigmoid(x) - pw y sigmoid(-x)) from logits, w ((1 - y) / (1 - p) - pw y / p) from
+ * probabilities inside the clamp [eps, 1 - eps] (0 outside), over ln(base), over the length for 'mean'.
+ */
+export function binaryCrossEntropyGrad(
+  x,
+  y,
+  { from = 'logits', reduction = 'mean', weight, posWeight = 1, eps = 1e-7, base = Math.E } = {},
+) {
+  const scale = 1 / Math.log(base) / (reduction === 'mean' ? x.length : 1);
+  return Float64Array.from(x, (xi, i) => {
+    let g;
+    if (from === 'logits') {
+      g = (1 - y[i]) / (1 + Math.exp(-xi)) - (posWeight * y[i]) / (1 + Math.exp(xi));
+    } else {
+      g = xi >= eps && 1 - xi >= eps ? (1 - y[i]) / (1 - xi) - (posWeight * y[i]) / xi : 0;
+    }
+    return (weight ? weight[i] : 1) * g * scale;
+  });
+}

@@ -1,6 +1,7 @@
-// Mixed-tolerance comparison against float64 references (XNNPACK's TolMixed, llm.c's validate_result):
-// |actual - expected| <= atol + rtol * |expected| element-wise, with NaN, +Infinity and -Infinity required
-// in exactly the same places (a NaN where a finite value is expected fails, and so does the reverse).
+// The one tolerance check of the tests: mixed tolerance against float64 references (XNNPACK's TolMixed,
+// llm.c's validate_result), |actual - expected| <= atol + rtol * |expected| element-wise, with NaN,
+// +Infinity and -Infinity required in exactly the same places (a NaN where a finite value is expected
+// fails, and so does the reverse).
 
 /**
  * The first element that is out of tolerance, or null when all are within it.
@@ -38,8 +39,11 @@ export function worstRatio(actual, expected, { rtol, atol }) {
 /**
  * Throws unless `actual` (a number or an array-like) matches `expected` within { rtol, atol }, with the
  * same length and non-finite values in the same places. `what` names the value in the message.
+ * The defaults suit one float32 result against its float64 reference: rtol 1e-5 covers a few float32
+ * roundings (6e-8 each) and the exponential's few ulp with room to spare, atol 1e-6 the values near 0
+ * where a relative bound means nothing. Where a result is held to more (or less), the caller says so.
  */
-export function assertClose(actual, expected, tol, what = 'value') {
+export function close(actual, expected, { rtol = 1e-5, atol = 1e-6, what = 'value' } = {}) {
   const scalar = typeof expected === 'number';
   if (scalar && typeof actual !== 'number') throw new Error(`${what}: expected a number, got ${describe(actual)}`);
   if (!scalar && (actual === null || typeof actual !== 'object' || typeof actual.length !== 'number')) {
@@ -48,12 +52,12 @@ export function assertClose(actual, expected, tol, what = 'value') {
   if (!scalar && actual.length !== expected.length) {
     throw new Error(`${what}: length ${actual.length}, expected ${expected.length}`);
   }
-  const m = firstMismatch(actual, expected, tol);
+  const m = firstMismatch(actual, expected, { rtol, atol });
   if (m) {
     const where = scalar ? what : `${what}[${m.index}]`;
     const err = Math.abs(m.actual - m.expected);
     const diff = Number.isFinite(m.expected) ? `, |diff| ${err.toExponential(3)} > ${m.bound.toExponential(3)}` : '';
-    throw new Error(`${where} = ${m.actual}, expected ${m.expected}${diff} (rtol ${tol.rtol}, atol ${tol.atol})`);
+    throw new Error(`${where} = ${m.actual}, expected ${m.expected}${diff} (rtol ${rtol}, atol ${atol})`);
   }
 }
 

@@ -34,8 +34,8 @@ const restored: Classifier = xe.Classifier.fromJSON(JSON.stringify(model.toJSON(
 model.dispose();
 restored.dispose();
 
-// @ts-expect-error `classes` is required
-xe.softmax([1, 2, 3], {});
+// @ts-expect-error `shape` is an array of numbers
+xe.softmax([1, 2, 3], { shape: 3 });
 // @ts-expect-error `from` is 'logits' or 'probs'
 xe.crossEntropy([1, 2, 3], [0], { classes: 3, from: 'softmax' });
 // @ts-expect-error `simd` is 'auto' or a boolean

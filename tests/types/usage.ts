@@ -22,7 +22,14 @@ async function main(): Promise<void> {
   const back: Float32Array = xe.softmaxBackward(probs, g, { classes: 3 });
   const sig: Float32Array = xe.sigmoid([0, 1]);
   const bce: number = xe.binaryCrossEntropy([0.5, -1], [1, 0], { posWeight: 2 });
-  const bceGrad: Float32Array = xe.binaryCrossEntropyWithGrad([0.5, -1], [1, 0]).grad;
+  const bceGrad: Float32Array = xe.binaryCrossEntropyWithGrad([0.5, -1], [1, 0], { labelSmoothing: 0.1 }).grad;
+  const focal: number = xe.focalLoss(logits, labels, { classes: 3, gamma: 2, alpha: [0.25, 1, 1] });
+  const focalRows: Float32Array = xe.focalLossWithGrad(logits, labels, { classes: 3, reduction: 'none' }).loss;
+  const sfocal: number = xe.sigmoidFocalLoss([0.5, -1], [1, 0], { gamma: 2, alpha: 0.25 });
+  const sfocalGrad: Float32Array = xe.sigmoidFocalLossWithGrad([0.5, -1], [1, 0]).grad;
+  const zl: number = xe.crossEntropyWithGrad(logits, labels, { classes: 3, zLoss: 1e-4 }).loss;
+  // @ts-expect-error focal loss takes alpha, not weight
+  xe.focalLoss(logits, labels, { classes: 3, weight: [1, 1, 1] });
   const h: Float32Array = xe.entropy(probs, { classes: 3 });
   const hMean: number = xe.entropy(probs, { classes: 3, reduction: 'mean' });
   const kl: number = xe.klDivergence(probs, logits, { classes: 3, from: 'logits' });
@@ -40,24 +47,52 @@ async function main(): Promise<void> {
   const last: number = history[history.length - 1].loss;
   const p: Float32Array = model.predict(x);
   const m: { loss: number; accuracy: number } = model.evaluate(x, [0, 1]);
+  const trainer = model.trainer(x, [0, 1], { batchSize: 1, shuffle: false, learningRate: 0.01 });
+  const ended: number[] = trainer.step(3).map((e) => e.epoch);
+  trainer.set({ learningRate: 0.001, optimizer: 'sgd' });
+  const progress: number = trainer.epoch().loss + trainer.progress + trainer.epochs + trainer.steps;
+  trainer.dispose();
+  const probsOut = xe.alloc(6);
+  const pw: WasmArray = model.predict(x, { out: probsOut });
+  probsOut.free();
   const restored = xe.Classifier.fromJSON(JSON.parse(JSON.stringify(model.toJSON())));
+  const savedVersion: 1 = model.toJSON().version;
   restored.dispose();
   model.dispose();
 
   // @ts-expect-error out applies to reduction 'none' only
   xe.crossEntropy(logits, labels, { classes: 3, reduction: 'sum', out: new Float32Array(2) });
-  // @ts-expect-error classes is required
-  xe.softmax(logits, {});
   // @ts-expect-error reduction is one of 'mean' | 'sum' | 'none'
   xe.crossEntropy(logits, labels, { classes: 3, reduction: 'avg' });
   // @ts-expect-error a string is not an input
   xe.sigmoid('1, 2');
+  // @ts-expect-error a Float32Array out gives a Float32Array back
+  const wrongOut: WasmArray = model.predict(x, { out: new Float32Array(6) });
+  // @ts-expect-error a trainer takes no epochs
+  model.trainer(x, [0, 1], { epochs: 2 });
   // @ts-expect-error 'none' returns an array, not a number
   const wrong: number = xe.crossEntropy(logits, labels, { classes: 3, reduction: 'none' });
 
+  // N-D inputs: shape and dim (segmentation logits (N, C, H, W), labels (N, H, W)).
+  const seg = new Float32Array(2 * 4 * 3 * 3);
+  const segLabels = new Uint8Array(2 * 3 * 3);
+  const segLoss: number = xe.crossEntropy(seg, segLabels, { shape: [2, 4, 3, 3], dim: 1 });
+  const segGrad: Float32Array = xe.crossEntropyWithGrad(seg, segLabels, { shape: [2, 4, 3, 3] }).grad;
+  const segProbs: Float32Array = xe.softmax(seg, { shape: [2, 4, 3, 3], dim: 1 });
+  const segH: Float32Array = xe.entropy(segProbs, { shape: [2, 4, 3, 3] });
+  const half: WasmArray = xe.alloc(seg.length, { dtype: 'float16' });
+  const dtype: 'float32' | 'float16' = half.dtype;
+  // @ts-expect-error dtype is 'float32' or 'float16'
+  xe.alloc(4, { dtype: 'float64' });
+  // @ts-expect-error shape is an array of numbers
+  xe.softmax(seg, { shape: '2,4,3,3' });
   console.log(
     simd,
     v,
+    segLoss,
+    segGrad,
+    segH,
+    dtype,
     probs,
     logp,
     loss,
@@ -80,6 +115,11 @@ async function main(): Promise<void> {
     p,
     m,
     wrong,
+    ended,
+    progress,
+    pw,
+    savedVersion,
+    wrongOut,
   );
 }
 

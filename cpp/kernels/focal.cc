@@ -1,0 +1,479 @@
+// Focal loss (Lin et al. 2017, "Focal Loss for Dense Object Detection"): multi-class, and the sigmoid
+// (element-wise) form of torchvision.ops.sigmoid_focal_loss, each with its gradient in the same pass.
+//
+// Multi-class. Per position, with q = softmax(z) (or the clamped probabilities), l_k = log q_k,
+// u_k = 1 - q_k and the coefficients c_k = alpha_k * t_k (t after label smoothing, as cross-entropy's a_k):
+//   loss = -sum_k c_k u_k^g l_k
+//   d loss / d q_k = -c_k (u_k^g / q_k - g u_k^(g-1) l_k)
+// and through the softmax, d q_k / d z_j = q_k ([k == j] - q_j):
+//   d loss / d z_j = sum_k (d loss / d q_k) q_k ([k == j] - q_j) = W q_j - w_j,
+//   w_k = c_k u_k^g (1 - g q_k l_k / u_k),   W = sum_k w_k,
+// the cross-entropy gradient A q_j - a_j with a_k = w_k (g = 0 gives w = c: cross-entropy exactly). Every
+// w_k >= c_k u_k^g >= 0, since l_k <= 0. The ratio q l / u has the limits 0 as q -> 0 (q log q -> 0, also
+// at a -Infinity mask) and -1 as q -> 1 (log q ~ -(1 - q)); both are taken exactly where q or u is 0.
+//
+// Accuracy of u^g near both ends. As q -> 1, u = 1 - q must not come from a rounded q, nor from s - 1: the
+// float64 row sum s = 1 + (the other exponentials) keeps them only to 1e-16 absolute, a relative error of
+// 1e-3 in u = 1e-13. So for the class with q > 1/2 (the argmax, whose exponential is exactly 1, and only
+// when s < 2), the other exponentials are summed again without it: o = sum_{k != j} e_k, and then
+// u = o / (1 + o), l = -log1p(o), both to float64 precision from the float32 exponentials (this pass is
+// the price of a confident row). Otherwise q <= 1/2 and u = 1 - exp(l), l = (z - m) - log(s). As q -> 0,
+// u^g = exp(g log1p(-q)) keeps q's small contribution (log1p accurate for small q, log1p_f64 below). Integer
+// g up to 4 multiplies instead (exact at u = 0, and no exp).
+//
+// Where the work goes. Class-index targets without smoothing have one non-zero coefficient per row: the
+// row's exponentials are stored into the gradient as cross-entropy does (SIMD), and the focal factors of
+// the target class are taken in float64, once per row. Dense targets and label smoothing have a
+// coefficient on every class: a SIMD pass in float32 over the stored exponentials computes q = e / s,
+// l = (z - m) - log s, u^g (u >= 1/2 there, so 1 - q is exact to half an ulp and log1p_unit(-q) applies)
+// and w; the one class that may have q > 1/2 (the argmax, only when s < 2) is left out of that pass and
+// done in float64 as above. From probabilities every non-zero coefficient is taken in float64.
+// Losses and W accumulate in float64.
+//
+// Sigmoid focal, element-wise: p = sigmoid(x), ce = BCE with logits, M = 1 - p_t = t (1 - p) + (1 - t) p,
+//   loss = a_t ce M^g,   a_t = alpha t + (1 - alpha)(1 - t) when alpha >= 0, else 1,
+//   d loss / d x = a_t (M^g (p - t) + g M^g (p (1 - p) / M) (1 - 2t) ce),
+// using d ce / d x = p - t and d M / d x = (1 - 2t) p (1 - p). p and 1 - p come from e = exp(-|x|) without
+// cancellation, ce from softplus (see binary_cross_entropy.cc), and M = t (1 - p) + (1 - t) p is a sum of
+// non-negative terms. For integer g >= 1 the second term is g M^(g-1) p (1 - p) (1 - 2t) ce, products only
+// (a division per element measured 40% of the kernel). Otherwise M^g (p (1 - p) / M), whose ratio is <= 1
+// (p (1 - p) <= min(p, 1 - p) <= M), taken as 0 where it is 0 / 0; M^g is then exp(g log M) in float32,
+// with M below 2^-126 giving 0 (a flush worth at most (2^-126)^g of the loss) so that the scalar and the SIMD
+// builds agree. The second term is 0 wherever p (1 - p) is (x = +-Infinity: no 0 * Infinity).
+#include <cmath>
+#include <vector>
+
+#include "../simd/rows.h"
+#include "../xentropy.h"
+#include "elementwise.h"
+
+namespace xe {
+namespace {
+
+// g, and g as an integer when it is one of 0..4 (-1 otherwise): then powers are products.
+struct Gamma {
+  float value;
+  int integer;
+  explicit Gamma(float g) : value(g), integer(g == std::floor(g) && g <= 4.0f ? static_cast<int>(g) : -1) {}
+};
+
+// log(1 + x) for x > -1 to a few ulp from std::log alone (Goldberg 1991, "What every computer scientist
+// should know about floating-point arithmetic", Theorem 4): w = 1 + x rounded, and log(w) * x / (w - 1)
+// corrects the rounding of w. Saves linking libm's log1p (and expm1) into the download.
+double log1p_f64(double x) {
+  const double w = 1.0 + x;
+  return w == 1.0 ? x : std::log(w) * x / (w - 1.0);
+}
+
+double power(double u, double log_u, const Gamma& g) {
+  if (g.integer < 0) return std::exp(g.value * log_u);
+  double p = 1.0;
+  for (int i = 0; i < g.integer; i++) p *= u;
+  return p;
+}
+
+// The focal factors of one class: pow = u^g, and w / c = u^g (1 - g q l / u).
+struct Factors {
+  double pow, w;
+};
+
+// From l = log q (<= 0, -Infinity for a mask, NaN for a NaN row) and u = 1 - q, in float64.
+Factors factors(double l, double u, const Gamma& g) {
+  const double q = std::exp(l);
+  const double pw = power(u, q < 0.5 ? log1p_f64(-q) : std::log(u), g);
+  double r = 0.0;  // g q l / u
+  if (g.value != 0.0f && q != 0.0) r = u == 0.0 ? -g.value : g.value * q * l / u;
+  return {pw, pw * (1.0 - r)};
+}
+
+// The sum of the row's exponentials e (c) without e[j], in float64: e[j] is set to 0 for the sum and put
+// back.
+double sum_without(float* e, size_t c, size_t j) {
+  const float ej = e[j];
+  e[j] = 0.0f;
+  double sum = 0.0;
+  size_t k = 0;
+#ifdef __wasm_simd128__
+  v128_t lo = wasm_f64x2_splat(0.0), hi = lo;
+  for (; k + 4 <= c; k += 4) add_f64(wasm_v128_load(e + k), lo, hi);
+  sum = hsum_f64(lo, hi);
+#endif
+  for (; k < c; k++) sum += e[k];
+  e[j] = ej;
+  return sum;
+}
+
+// log q_j and 1 - q_j of class j in float64, from the row's exponentials e (stored), their sum s and max m.
+struct LogQ {
+  double l, u;
+};
+LogQ log_q(const float* z, float* e, size_t c, size_t j, float m, double s) {
+  if (s < 2.0 && z[j] == m) {  // q_j > 1/2 is possible only here (e_j = 1)
+    const double o = sum_without(e, c, j);
+    return {-log1p_f64(o), o / (1.0 + o)};
+  }
+  // Here q_j <= 1/2 (e_j < 1, or s >= 2), so 1 - q_j has no cancellation.
+  const double l = (static_cast<double>(z[j]) - m) - std::log(s);
+  return {l, 1.0 - std::exp(l)};
+}
+
+struct Options {
+  Gamma gamma;
+  float smoothing, eps;
+  double grad_scale;  // d reduced loss / d per-row loss, in output units
+};
+
+// g = k * e - scale * w, in place over the stored exponentials e.
+void grad_from_exp(float* g, const float* w, size_t c, float k, float scale) {
+  size_t j = 0;
+#ifdef __wasm_simd128__
+  const v128_t vk = wasm_f32x4_splat(k), vs = wasm_f32x4_splat(scale);
+  for (; j + 4 <= c; j += 4)
+    wasm_v128_store(g + j, wasm_f32x4_sub(wasm_f32x4_mul(wasm_v128_load(g + j), vk),
+                                          wasm_f32x4_mul(wasm_v128_load(w + j), vs)));
+#endif
+  for (; j < c; j++) g[j] = g[j] * k - w[j] * scale;
+}
+
+// One class of the float32 pass (q <= 1/2): returns c u^g l (the loss term, 0 for c = 0) and sets *w.
+inline float dense_term(float e, float zj, float cj, float m, float ls, float inv_s, const Gamma& g,
+                        float* w) {
+  const float q = e * inv_s, l = (zj - m) - ls, u = 1.0f - q;
+  float pw = 1.0f;
+  if (g.integer >= 0) {
+    for (int i = 0; i < g.integer; i++) pw *= u;
+  } else {
+    pw = exp_nonpos(g.value * log1p_unit(-q));
+  }
+  const float r = q != 0.0f ? g.value * q * l / u : 0.0f;
+  *w = cj * (pw * (1.0f - r));
+  return cj != 0.0f ? cj * pw * l : 0.0f;
+}
+
+// The float32 pass over a row whose exponentials e are stored (in g): w_j for every class with q <= 1/2;
+// adds their c u^g l to *loss and w to *W. Returns the index of the class with q > 1/2, or -1.
+long dense_pass(const float* z, const float* e, const float* cf, float* w, size_t c, float m, double s,
+                const Gamma& g, double* loss, double* W) {
+  const float ls = static_cast<float>(std::log(s)), inv_s = static_cast<float>(1.0 / s);
+  long big = -1;
+  size_t j = 0;
+  double sum_l = 0.0, sum_w = 0.0;
+#ifdef __wasm_simd128__
+  if (c >= 4) {
+    const ExpConsts ek;
+    const Log1pConsts lk;
+    const v128_t vm = wasm_f32x4_splat(m), vls = wasm_f32x4_splat(ls), vinv = wasm_f32x4_splat(inv_s);
+    const v128_t vg = wasm_f32x4_splat(g.value), zero = wasm_f32x4_splat(0.0f), half = wasm_f32x4_splat(0.5f);
+    v128_t l_lo = wasm_f64x2_splat(0.0), l_hi = l_lo, w_lo = l_lo, w_hi = l_lo;
+    auto at = [&](size_t k, v128_t lanes) {
+      const v128_t q = wasm_f32x4_mul(wasm_v128_load(e + k), vinv);
+      const v128_t l = wasm_f32x4_sub(wasm_f32x4_sub(wasm_v128_load(z + k), vm), vls);
+      const v128_t u = wasm_f32x4_sub(lk.one, q);
+      v128_t pw = lk.one;
+      if (g.integer >= 0) {
+        for (int i = 0; i < g.integer; i++) pw = wasm_f32x4_mul(pw, u);
+      } else {
+        pw = exp_nonpos(wasm_f32x4_mul(vg, log1p_unit(wasm_f32x4_neg(q), lk)), ek);
+      }
+      const v128_t r =
+          wasm_v128_and(wasm_f32x4_div(wasm_f32x4_mul(wasm_f32x4_mul(vg, q), l), u), wasm_f32x4_ne(q, zero));
+      const v128_t cj = wasm_v128_load(cf + k);
+      const v128_t wj = wasm_f32x4_mul(cj, wasm_f32x4_mul(pw, wasm_f32x4_sub(lk.one, r)));
+      wasm_v128_store(w + k, wj);
+      const v128_t big_lanes = wasm_f32x4_gt(q, half);
+      if (wasm_v128_any_true(wasm_v128_and(big_lanes, lanes)))
+        for (int i = 0; i < 4; i++)
+          if (e[k + i] * inv_s > 0.5f) big = static_cast<long>(k + i);
+      const v128_t keep = wasm_v128_andnot(lanes, big_lanes);
+      const v128_t term = wasm_f32x4_mul(wasm_f32x4_mul(cj, pw), l);
+      add_f64(wasm_v128_and(term, wasm_v128_and(keep, wasm_f32x4_ne(cj, zero))), l_lo, l_hi);
+      add_f64(wasm_v128_and(wj, keep), w_lo, w_hi);
+    };
+    // One call site, so the lane code is inlined once: full vectors, then the overlapping last one.
+    const v128_t all = wasm_i32x4_splat(-1), tail = tail_lanes(c);
+    for (; j < c; j += 4) {
+      const bool full = j + 4 <= c;
+      at(full ? j : c - 4, full ? all : tail);
+    }
+    sum_l = hsum_f64(l_lo, l_hi);
+    sum_w = hsum_f64(w_lo, w_hi);
+  }
+#endif
+  for (; j < c; j++) {
+    if (e[j] * inv_s > 0.5f) {
+      big = static_cast<long>(j);
+      continue;
+    }
+    sum_l += dense_term(e[j], z[j], cf[j], m, ls, inv_s, g, &w[j]);
+    sum_w += w[j];
+  }
+  *loss += sum_l;
+  *W += sum_w;
+  return big;
+}
+
+// One position from logits z (c). t: the class index, or -1 with the coefficient row cf (c, alpha times
+// the smoothed target); ct: the target's coefficient when t >= 0. g: the gradient row or null; w: scratch
+// (c) for the dense form. Returns the position's loss in nats.
+double row_from_logits(const float* z, int32_t t, float ct, const float* cf, size_t c, const Options& o,
+                       float* g, float* w, float* e_scratch) {
+  const RowRange r = row_range(z, c);
+  const float m = r.max;
+  float* e = g ? g : e_scratch;  // the exponentials, stored where the gradient goes
+  const double s = row_sum_exp(z, c, r, 1.0f, e);
+  double loss = 0.0, W = 0.0;  // loss: sum_k c_k u^g l_k (negated at the end)
+  if (t >= 0) {
+    if (ct != 0.0f) {
+      const LogQ lq = log_q(z, e, c, static_cast<size_t>(t), m, s);
+      const Factors f = factors(lq.l, lq.u, o.gamma);
+      loss = ct * f.pow * lq.l;
+      W = ct * f.w;
+    }
+    if (g) {
+      const float scale = static_cast<float>(o.grad_scale);
+      row_scale(g, c, static_cast<float>(o.grad_scale * W / s));
+      g[t] -= static_cast<float>(W) * scale;
+    }
+    return -loss;
+  }
+  const long big = dense_pass(z, e, cf, w, c, m, s, o.gamma, &loss, &W);
+  if (big >= 0) {
+    w[big] = 0.0f;
+    if (cf[big] != 0.0f) {
+      const LogQ lq = log_q(z, e, c, static_cast<size_t>(big), m, s);
+      const Factors f = factors(lq.l, lq.u, o.gamma);
+      loss += cf[big] * f.pow * lq.l;
+      w[big] = static_cast<float>(cf[big] * f.w);
+      W += cf[big] * f.w;
+    }
+  }
+  if (g) grad_from_exp(g, w, c, static_cast<float>(o.grad_scale * W / s), static_cast<float>(o.grad_scale));
+  return -loss;
+}
+
+// One position from probabilities q (c), clamped to [eps, 1]: loss = -sum_k c_k u^g log q_k with
+// u = 1 - clamp(q) (exact in float64), and d loss / d q_k = -c_k u^g (1 / q_k - g l_k / u_k) inside the
+// clamp, 0 outside (l / u -> -1 as u -> 0).
+double row_from_probs(const float* q, int32_t t, float ct, const float* cf, size_t c, const Options& o,
+                      float* g) {
+  const Gamma& gm = o.gamma;
+  double loss = 0.0;
+  auto term = [&](size_t j, float cj) {
+    const float qj = q[j];
+    const double qc = qj < o.eps ? o.eps : (qj > 1.0f ? 1.0f : qj);  // NaN passes through
+    const double l = std::log(qc), u = 1.0 - qc;
+    const double pw = power(u, log1p_f64(-qc), gm);
+    loss -= cj * pw * l;
+    if (g && qj >= o.eps && qj <= 1.0f) {
+      const double ratio = u == 0.0 ? -1.0 : l / u;
+      g[j] = static_cast<float>(-o.grad_scale * cj * pw * (1.0 / qc - gm.value * ratio));
+    }
+  };
+  if (g)
+    for (size_t j = 0; j < c; j++) g[j] = 0.0f;
+  if (t >= 0) {
+    if (ct != 0.0f) term(static_cast<size_t>(t), ct);
+  } else {
+    for (size_t j = 0; j < c; j++)
+      if (cf[j] != 0.0f) term(j, cf[j]);
+  }
+  return loss;
+}
+
+}  // namespace
+
+// Over the call's geometry: each outer index's (c, inner) slab of x is read as float32 through Input (float16
+// is widened there); a position with inner > 1 is gathered into contiguous rows (x, target, gradient) and its
+// gradient scattered back, so every position runs the row code above.
+double focal_loss(const Call& k, const void* x, const int32_t* labels, const float* target,
+                  const float* alpha, float* loss_out, float* grad) {
+  const size_t outer = k.outer, c = k.classes, inner = k.inner, positions = k.positions();
+  const int32_t ignore_index = k.ignore_index;
+  const float smoothing = k.smoothing;
+  const Reduction reduction = static_cast<Reduction>(k.reduction);
+  const double base_scale = k.base_scale;
+  // The mean divides by the number of positions that count (not by their alphas).
+  double divisor = static_cast<double>(positions);
+  if (labels) {
+    divisor = 0.0;
+    for (size_t p = 0; p < positions; p++) divisor += labels[p] != ignore_index;
+  }
+  if (reduction == kMean && divisor == 0.0) {
+    if (grad)
+      for (size_t i = 0; i < positions * c; i++) grad[i] = 0.0f;
+    return NAN;
+  }
+  const Options o{Gamma(k.gamma), smoothing, k.eps, base_scale / (reduction == kMean ? divisor : 1.0)};
+  auto alpha_at = [&](size_t j) { return alpha ? alpha[j] : k.alpha; };
+  const bool dense = target || smoothing != 0.0f;
+  const float keep = 1.0f - smoothing, spread = smoothing / static_cast<float>(c);
+  // Scratch rows: coefficients and w (dense), exponentials without a gradient, and for inner > 1 the
+  // strided position gathered into x, target and gradient rows.
+  std::vector<float> cf(dense ? c : 0), w(dense ? c : 0), e(grad || k.from_probs ? 0 : c);
+  std::vector<float> xs(inner > 1 ? c : 0), ts(inner > 1 && target ? c : 0), gs(inner > 1 && grad ? c : 0);
+
+  const Input input(k, x);
+  double total = 0.0;
+  for (size_t o_i = 0; o_i < outer; o_i++) {
+    const float* slab = input.slab(o_i);
+    for (size_t in = 0; in < inner; in++) {
+      const size_t p = o_i * inner + in, base = o_i * c * inner + in;
+      const float* xr = slab + in;
+      const float* tr = target ? target + base : nullptr;
+      float* gr = grad ? grad + base : nullptr;
+      if (inner > 1) {
+        for (size_t j = 0; j < c; j++) xs[j] = slab[in + j * inner];
+        if (target)
+          for (size_t j = 0; j < c; j++) ts[j] = target[base + j * inner];
+        xr = xs.data();
+        tr = target ? ts.data() : nullptr;
+        gr = grad ? gs.data() : nullptr;
+      }
+      int32_t t = -1;
+      float ct = 0.0f;
+      double loss = 0.0;
+      const bool ignored = labels && labels[p] == ignore_index;
+      if (ignored) {
+        if (gr)
+          for (size_t j = 0; j < c; j++) gr[j] = 0.0f;
+      } else {
+        if (dense) {
+          for (size_t j = 0; j < c; j++) cf[j] = alpha_at(j) * ((tr ? keep * tr[j] : 0.0f) + spread);
+          if (labels) cf[labels[p]] = alpha_at(labels[p]) * (keep + spread);
+        } else {
+          t = labels[p];
+          ct = alpha_at(t);
+        }
+        loss = k.from_probs ? row_from_probs(xr, t, ct, cf.data(), c, o, gr)
+                            : row_from_logits(xr, t, ct, cf.data(), c, o, gr, w.data(), e.data());
+      }
+      total += loss;
+      if (loss_out) loss_out[p] = static_cast<float>(loss * base_scale);
+      if (inner > 1 && grad)
+        for (size_t j = 0; j < c; j++) grad[base + j * inner] = gs[j];
+    }
+  }
+  return reduction == kMean ? total * base_scale / divisor : total * base_scale;
+}
+
+namespace {
+
+#ifdef __wasm_simd128__
+// M^g for M in [0, 1], four lanes: products for integer g, else exp(g log M) with M < 2^-126 giving 0.
+inline v128_t power4(v128_t M, const Gamma& g, v128_t vg, const ExpConsts& ek, const Log1pConsts& lk) {
+  if (g.integer >= 0) {
+    v128_t p = lk.one;
+    for (int i = 0; i < g.integer; i++) p = wasm_f32x4_mul(p, M);
+    return p;
+  }
+  const v128_t tiny = wasm_f32x4_splat(0x1p-126f);
+  const v128_t p = exp_nonpos(wasm_f32x4_mul(vg, log_pos(wasm_f32x4_pmax(M, tiny), lk)), ek);
+  return wasm_v128_and(p, wasm_f32x4_ge(M, tiny));
+}
+#endif
+
+inline float power1(float M, const Gamma& g) {
+  if (g.integer >= 0) {
+    float p = 1.0f;
+    for (int i = 0; i < g.integer; i++) p *= M;
+    return p;
+  }
+  const float p = exp_nonpos(g.value * log_pos(M < 0x1p-126f ? 0x1p-126f : M));
+  return M >= 0x1p-126f ? p : 0.0f;
+}
+
+// One element: x the logit, y the target in [0, 1], w its weight. The same operations as the vector form.
+Terms sigmoid_focal_terms(float x, float y, float w, const Gamma& g, bool use_alpha, float alpha) {
+  const float pos = y, neg = 1.0f - y;
+  const float e = exp_nonpos(-std::fabs(x)), l = log1p_unit(e);
+  float ce = 0.0f;
+  if (neg != 0.0f) ce += neg * ((x > 0.0f ? x : 0.0f) + l);
+  if (pos != 0.0f) ce += pos * ((x < 0.0f ? -x : 0.0f) + l);
+  const float r = 1.0f / (1.0f + e), er = e * r;
+  const float sig = x >= 0.0f ? r : er, cosig = x >= 0.0f ? er : r;
+  const float M = pos * cosig + neg * sig, sc = sig * cosig;
+  float pw, slope;  // M^g, and g M^g p (1 - p) / M (d M^g / d x = slope (1 - 2t))
+  if (g.integer >= 1) {
+    float pm1 = 1.0f;
+    for (int i = 1; i < g.integer; i++) pm1 *= M;
+    pw = pm1 * M;
+    slope = g.value * pm1 * sc;
+  } else if (g.integer == 0) {
+    pw = 1.0f;
+    slope = 0.0f;
+  } else {
+    pw = power1(M, g);
+    slope = g.value * pw * (M != 0.0f ? sc / M : 0.0f);
+  }
+  const float dce = sig * neg - cosig * pos;  // p - y
+  const float curve = sc != 0.0f ? slope * (neg - pos) * ce : 0.0f;
+  // alpha t + (1 - alpha)(1 - t) as (1 - alpha) + (2 alpha - 1) t, times the weight.
+  const float aw = (use_alpha ? (1.0f - alpha) + (alpha - (1.0f - alpha)) * pos : 1.0f) * w;
+  if (x != x) return {x, x};
+  return {aw * (ce * pw), aw * (pw * dce + curve)};
+}
+
+}  // namespace
+
+double sigmoid_focal_loss(const Call& k, const float* x, const float* y, const float* weight, float* loss_out,
+                          float* grad) {
+  const size_t len = k.length();
+  const bool mean = k.reduction == kMean;
+  if (mean && len == 0) return NAN;
+  const double scale = k.base_scale / (mean ? static_cast<double>(len) : 1.0);
+  const float out_scale = static_cast<float>(k.base_scale), grad_scale = static_cast<float>(scale);
+  const Gamma g(k.gamma);
+  const bool use_alpha = k.alpha >= 0.0f;
+  const float alpha = k.alpha;
+  auto one = [&](float xi, float yi, float wi) {
+    return sigmoid_focal_terms(xi, yi, wi, g, use_alpha, alpha);
+  };
+#ifdef __wasm_simd128__
+  const ExpConsts ek;
+  const Log1pConsts lk;
+  const v128_t zero = wasm_f32x4_splat(0.0f), vg = wasm_f32x4_splat(g.value);
+  const v128_t va = wasm_f32x4_splat(1.0f - alpha), vb = wasm_f32x4_splat(alpha - (1.0f - alpha));
+  auto vec = [&](v128_t vx, v128_t pos, v128_t w) {
+    const v128_t neg = wasm_f32x4_sub(lk.one, pos);
+    const v128_t e = exp_nonpos(wasm_f32x4_neg(wasm_f32x4_abs(vx)), ek), l = log1p_unit(e, lk);
+    const v128_t sp = wasm_f32x4_add(wasm_f32x4_pmax(zero, vx), l);                  // softplus(x)
+    const v128_t sn = wasm_f32x4_add(wasm_f32x4_pmax(zero, wasm_f32x4_neg(vx)), l);  // softplus(-x)
+    const v128_t ce = wasm_f32x4_add(wasm_v128_and(wasm_f32x4_mul(neg, sp), wasm_f32x4_ne(neg, zero)),
+                                     wasm_v128_and(wasm_f32x4_mul(pos, sn), wasm_f32x4_ne(pos, zero)));
+    const v128_t r = wasm_f32x4_div(lk.one, wasm_f32x4_add(lk.one, e)), er = wasm_f32x4_mul(e, r);
+    const v128_t ge = wasm_f32x4_ge(vx, zero);
+    const v128_t sig = wasm_v128_bitselect(r, er, ge), cosig = wasm_v128_bitselect(er, r, ge);
+    const v128_t M = wasm_f32x4_add(wasm_f32x4_mul(pos, cosig), wasm_f32x4_mul(neg, sig));
+    const v128_t sc = wasm_f32x4_mul(sig, cosig);
+    v128_t pw, slope;
+    if (g.integer >= 1) {
+      v128_t pm1 = lk.one;
+      for (int i = 1; i < g.integer; i++) pm1 = wasm_f32x4_mul(pm1, M);
+      pw = wasm_f32x4_mul(pm1, M);
+      slope = wasm_f32x4_mul(wasm_f32x4_mul(vg, pm1), sc);
+    } else if (g.integer == 0) {
+      pw = lk.one;
+      slope = zero;
+    } else {
+      pw = power4(M, g, vg, ek, lk);
+      const v128_t ratio = wasm_v128_and(wasm_f32x4_div(sc, M), wasm_f32x4_ne(M, zero));
+      slope = wasm_f32x4_mul(wasm_f32x4_mul(vg, pw), ratio);
+    }
+    const v128_t dce = wasm_f32x4_sub(wasm_f32x4_mul(sig, neg), wasm_f32x4_mul(cosig, pos));
+    const v128_t curve = wasm_v128_and(wasm_f32x4_mul(wasm_f32x4_mul(slope, wasm_f32x4_sub(neg, pos)), ce),
+                                       wasm_f32x4_ne(sc, zero));
+    const v128_t aw = use_alpha ? wasm_f32x4_mul(wasm_f32x4_add(va, wasm_f32x4_mul(vb, pos)), w) : w;
+    const v128_t loss = wasm_f32x4_mul(aw, wasm_f32x4_mul(ce, pw));
+    const v128_t dx = wasm_f32x4_mul(aw, wasm_f32x4_add(wasm_f32x4_mul(pw, dce), curve));
+    const v128_t nan = wasm_f32x4_ne(vx, vx);  // all-ones bits are a NaN
+    return Terms4{wasm_v128_or(loss, nan), wasm_v128_or(dx, nan)};
+  };
+#else
+  auto vec = nullptr;
+#endif
+  const double total =
+      elementwise_loss(x, y, weight, loss_out, grad, len, out_scale, grad_scale, true, vec, one);
+  return total * (mean ? scale : k.base_scale);
+}
+
+}  // namespace xe
