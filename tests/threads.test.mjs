@@ -36,16 +36,24 @@ test('threads: bad values of options.threads', async () => {
 });
 
 test('threads: without shared memory, auto is one thread and an integer > 1 says why', () => {
+  // Node 20 can start without SharedArrayBuffer; Node 24 no longer has that flag, so there the script
+  // removes the global itself, before the library is imported.
+  const flag = spawnSync(process.execPath, ['--no-harmony-sharedarraybuffer', '-e', '']).status === 0;
   const script = `
+    ${flag ? '' : 'delete globalThis.SharedArrayBuffer;'}
     const { load } = await import(${JSON.stringify(entry)});
     const xe = await load();
     let error = null;
     try { await load({ threads: 2 }); } catch (e) { error = e; }
     console.log(JSON.stringify({ threads: xe.threads, name: error?.name, message: error?.message }));`;
-  const r = spawnSync(process.execPath, ['--no-harmony-sharedarraybuffer', '--input-type=module', '-e', script], {
-    encoding: 'utf8',
-    timeout: 60000,
-  });
+  const r = spawnSync(
+    process.execPath,
+    [...(flag ? ['--no-harmony-sharedarraybuffer'] : []), '--input-type=module', '-e', script],
+    {
+      encoding: 'utf8',
+      timeout: 60000,
+    },
+  );
   assert.equal(r.status, 0, r.stderr);
   const out = JSON.parse(r.stdout);
   assert.equal(out.threads, 1);
@@ -195,6 +203,106 @@ test("threads: bit-identical for 1, 2 and 3 threads, the Classifier's fit weight
     return Float32Array.from(json.layers.flatMap((l) => [...l.weights, ...l.bias]));
   });
 });
+
+// The class axis not last (shape, dim): chunks are whole (classes, inner) slabs. Large enough (> 2^16
+// elements, several chunks) to run on every thread.
+const ND = [
+  ['shape [8, 50, 40, 30] dim 1 (inner 1200)', { shape: [8, 50, 40, 30], dim: 1 }, [8, 50, 1200]],
+  ['shape [600, 24, 9] dim 1 (inner 9)', { shape: [600, 24, 9], dim: 1 }, [600, 24, 9]],
+  ['shape [7, 3000, 5] dim 0 (inner 15000)', { shape: [7, 3000, 5], dim: 0 }, [1, 7, 15000]],
+];
+
+test('threads: bit-identical for 1, 2 and 3 threads, class axis not last', () => {
+  for (const [name, geo, [outer, c, inner]] of ND) {
+    const random = rng(outer * 31 + c);
+    const size = outer * c * inner;
+    const x = Float32Array.from({ length: size }, () => random() * 24 - 12);
+    const g = Float32Array.from({ length: size }, () => random() * 2 - 1);
+    const labels = Int32Array.from({ length: outer * inner }, (_, i) => (i % 11 === 4 ? -100 : (i * 7) % c));
+    const probs = xes[0].softmax(x, geo);
+    for (const fn of ['softmax', 'logSoftmax']) same(`${fn} ${name}`, (xe) => xe[fn](x, geo));
+    same(`softmaxBackward ${name}`, (xe) => xe.softmaxBackward(probs, g, geo));
+    for (const reduction of ['mean', 'none']) {
+      const o = { ...geo, reduction };
+      same(`crossEntropyWithGrad ${reduction} ${name}`, (xe) => xe.crossEntropyWithGrad(x, labels, o));
+      same(`crossEntropy smoothed ${reduction} ${name}`, (xe) =>
+        xe.crossEntropy(x, labels, { ...o, labelSmoothing: 0.1 }),
+      );
+      same(`crossEntropy probs ${reduction} ${name}`, (xe) => xe.crossEntropy(probs, labels, { ...o, from: 'probs' }));
+    }
+  }
+});
+
+// float16 input widens into a work buffer per thread (cpp/simd/rows.h, web/run.js): with several chunks
+// running at once, each thread must widen into its own. Results equal float32's bit for bit, on 1 and on
+// 2 threads. Rows stay below 32768 classes: longer float32 rows are split into pieces, float16 rows are not.
+const HAVE_HALF = typeof Float16Array !== 'undefined';
+const NO_HALF = 'no Float16Array in this runtime (Node >= 24 has it: /tmp/n24 or npm package node@24)';
+
+test(
+  'threads: float16 input bit-identical to float32 on 1 and 2 threads, class axis last and not last',
+  {
+    skip: HAVE_HALF ? false : NO_HALF,
+  },
+  () => {
+    const layouts = [['rows 200 x 1000', { classes: 1000 }, [200, 1000, 1]], ...ND];
+    const check = (what, a, b) => assert.deepEqual(bits(a), bits(b), what);
+    for (const [name, geo, [outer, c, inner]] of layouts) {
+      const random = rng(outer * 13 + c);
+      const size = outer * c * inner;
+      const h = Float16Array.from({ length: size }, () => random() * 16 - 8);
+      const x = Float32Array.from(h);
+      const ph = Float16Array.from({ length: size }, () => random());
+      const p = Float32Array.from(ph);
+      const g = Float32Array.from({ length: size }, () => random() * 2 - 1);
+      const labels = Int32Array.from({ length: outer * inner }, (_, i) => (i % 11 === 4 ? -100 : (i * 7) % c));
+      const dense = xes[0].softmax(p, geo);
+      for (const xe of xes.slice(0, 2)) {
+        const at = `${name}, ${xe.threads} thread(s)`;
+        for (const fn of ['softmax', 'logSoftmax']) check(`${fn} ${at}`, xe[fn](h, geo), xes[0][fn](x, geo));
+        check(`softmaxBackward ${at}`, xe.softmaxBackward(ph, g, geo), xes[0].softmaxBackward(p, g, geo));
+        for (const reduction of ['mean', 'none']) {
+          const o = { ...geo, reduction };
+          check(
+            `crossEntropyWithGrad ${reduction} ${at}`,
+            xe.crossEntropyWithGrad(h, labels, o),
+            xes[0].crossEntropyWithGrad(x, labels, o),
+          );
+          check(
+            `crossEntropy dense ${reduction} ${at}`,
+            xe.crossEntropy(h, dense, o),
+            xes[0].crossEntropy(x, dense, o),
+          );
+          check(
+            `crossEntropy probs ${reduction} ${at}`,
+            xe.crossEntropy(ph, labels, { ...o, from: 'probs' }),
+            xes[0].crossEntropy(p, labels, { ...o, from: 'probs' }),
+          );
+          // Element-wise: spans of 2^14 elements, one per chunk.
+          check(
+            `binaryCrossEntropyWithGrad ${reduction} ${at}`,
+            xe.binaryCrossEntropyWithGrad(h, p, { reduction }),
+            xes[0].binaryCrossEntropyWithGrad(x, p, { reduction }),
+          );
+          check(
+            `binaryCrossEntropy probs ${reduction} ${at}`,
+            xe.binaryCrossEntropy(ph, p, { from: 'probs', reduction }),
+            xes[0].binaryCrossEntropy(p, p, { from: 'probs', reduction }),
+          );
+        }
+        // Zero-copy: a float16 WasmArray input.
+        const H = xe.alloc(size, { dtype: 'float16' });
+        H.array.set(h);
+        check(
+          `zero-copy crossEntropyWithGrad ${at}`,
+          xe.crossEntropyWithGrad(H, labels, geo),
+          xes[0].crossEntropyWithGrad(x, labels, geo),
+        );
+        H.free();
+      }
+    }
+  },
+);
 
 test.after(() => {
   for (const xe of xes) xe.dispose();
