@@ -14,12 +14,13 @@ const require = createRequire(import.meta.url);
 
 // ---------------------------------------------------------------- xentropy
 
-async function xentropy(op, { n, c, x, labels, onehot }, { simd = true, zeroCopy = false } = {}) {
+async function xentropy(op, { n, c, x, labels, onehot }, { simd = true, zeroCopy = false, threads = 1 } = {}) {
   // bench/run.mjs points XE_BENCH_LIB at its snapshot of web/ + dist/; run by hand, the tree itself.
   const { load } = await import(
     process.env.XE_BENCH_LIB ? pathToFileURL(process.env.XE_BENCH_LIB).href : '../web/index.js'
   );
-  const xe = await load({ simd });
+  const xe = await load({ simd, threads });
+  if (xe.threads !== threads) throw new Error(`asked for ${threads} threads, got ${xe.threads}`);
   const opts = { classes: c };
   // The 0.2 ops, copying API only (zero-copy gains the same as for loss + grad).
   const extra = {
@@ -491,6 +492,16 @@ export const IMPLS = {
     label: 'xentropy zero-copy',
     kind: 'xentropy',
     setup: (op, d) => xentropy(op, d, { zeroCopy: true }),
+  },
+  'xentropy-2t': {
+    label: 'xentropy 2 threads',
+    kind: 'xentropy',
+    setup: (op, d) => xentropy(op, d, { threads: 2 }),
+  },
+  'xentropy-zc-2t': {
+    label: 'xentropy zero-copy 2 threads',
+    kind: 'xentropy',
+    setup: (op, d) => xentropy(op, d, { zeroCopy: true, threads: 2 }),
   },
   'xentropy-scalar': {
     label: 'xentropy scalar',

@@ -368,6 +368,35 @@ if (internal.length) {
   );
 }
 
+// Threads: 2 against 1, each API (issue #14: zero-copy >= 1.6x, copying >= 1.4x).
+const THREAD_TARGET = { 'xentropy-zc': 1.6, xentropy: 1.4 };
+if (shown.includes('xentropy-2t') || shown.includes('xentropy-zc-2t')) {
+  out.push(`\n## Threads: 2 against 1 (higher is better)\n`);
+  const ratio = (one, two, shape, op) => {
+    const a = get(one, shape, op),
+      b = get(two, shape, op);
+    return a?.status === 'ok' && b?.status === 'ok' ? a.ms / b.ms : undefined;
+  };
+  out.push(
+    table(
+      ['op', 'shape', 'zero-copy 1 → 2 threads', 'target', 'copying 1 → 2 threads', 'target'],
+      summary.map((s) => {
+        const zc = ratio('xentropy-zc', 'xentropy-zc-2t', s.shape, s.op);
+        const cp = ratio('xentropy', 'xentropy-2t', s.shape, s.op);
+        const mark = (x, t) => (x === undefined ? '' : `${fmtX(x)}${x >= t ? '' : ' **no**'}`);
+        return [
+          OP_NAMES[s.op],
+          s.shape,
+          mark(zc, THREAD_TARGET['xentropy-zc']),
+          `${THREAD_TARGET['xentropy-zc']}×`,
+          mark(cp, THREAD_TARGET.xentropy),
+          `${THREAD_TARGET.xentropy}×`,
+        ];
+      }),
+    ),
+  );
+}
+
 // Compact table for the README: xentropy (copying API) with its speedup, and the peers.
 const peers = shown.filter((i) => IMPLS[i].kind === 'peer');
 out.push(`\n## README table\n`);

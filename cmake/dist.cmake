@@ -24,3 +24,13 @@ else()
   message(FATAL_ERROR "the SIMD and scalar glue (${DIR}/xentropy-{simd,scalar}.mjs) differ in more than "
                       "the .wasm file name: they can no longer share dist/xentropy.mjs")
 endif()
+
+# The threaded build (not in sanitized builds) keeps its own glue and worker script: they differ from the
+# others in much more than a name, and only pages that use threads load them.
+if(EXISTS "${DIR}/xentropy-threads.wasm")
+  file(COPY "${DIR}/xentropy-threads.mjs" "${DIR}/xentropy-threads.wasm" "${DIR}/xentropy-threads.worker.js"
+       DESTINATION "${OUT}")
+  # Emscripten's worker script is CommonJS under Node (require, __filename): a .js file there needs the
+  # nearest package.json to say so, since the package's says "module". Browsers ignore it.
+  file(WRITE "${OUT}/package.json" "{ \"type\": \"commonjs\" }\n")
+endif()

@@ -26,8 +26,11 @@ let latest = null; // the latest report
 let curve = []; // one entry per report: { steps, x, trainLoss, testLoss, trainAccuracy, testAccuracy }
 let dirty = true;
 
-const xe = await load();
-$('#build').textContent = `xentropy ${xe.version}, ${xe.simd ? 'SIMD128' : 'scalar'} build.`;
+// The page's own instance only serves the explainer's small computations: one thread. Training runs in the
+// worker, on as many threads as the page allows (load's 'auto'), which the 'ready' message reports.
+const xe = await load({ threads: 1 });
+const buildText = `xentropy ${xe.version}, ${xe.simd ? 'SIMD128' : 'scalar'} build`;
+$('#build').textContent = `${buildText}.`;
 
 const heatmap = new Heatmap($('#heatmap'), GRID);
 const explainer = new Explainer($('#explainer'), xe, state, (settings) => {
@@ -39,6 +42,10 @@ const worker = new Worker(new URL('./worker.js', import.meta.url), { type: 'modu
 worker.onmessage = ({ data: msg }) => {
   if (msg.type === 'ready') {
     for (const id of ['#play', '#step', '#reset']) $(id).disabled = false;
+    $('#build').textContent =
+      msg.threads > 1
+        ? `${buildText}; training on ${msg.threads} threads (the page is cross-origin isolated).`
+        : `${buildText}; training on 1 thread (threads need a cross-origin-isolated page: COOP/COEP headers).`;
   } else if (msg.type === 'report') {
     if (msg.gen === gen) onReport(msg);
   } else if (msg.type === 'error') {

@@ -31,7 +31,7 @@ let rate = { steps: 0, since: 0, value: 0 };
 const ready = load().then((instance) => {
   xe = instance;
   if (typeof xe.Classifier !== 'function') throw new Error('this build of xentropy has no Classifier');
-  postMessage({ type: 'ready', simd: xe.simd, version: xe.version });
+  postMessage({ type: 'ready', simd: xe.simd, version: xe.version, threads: xe.threads });
 });
 
 function fail(error) {

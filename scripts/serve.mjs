@@ -14,7 +14,14 @@ if (!Number.isInteger(port) || port < 0 || port > 65535) {
 
 let server;
 try {
-  server = await startServer({ host, port, root: repoRoot, fallback: portText === undefined || portText === '' });
+  // Cross-origin isolated (COOP/COEP), so that the demo and report pages use threads.
+  server = await startServer({
+    host,
+    port,
+    root: repoRoot,
+    fallback: portText === undefined || portText === '',
+    isolated: true,
+  });
 } catch (error) {
   const hint = error.code === 'EADDRINUSE' ? ` (port ${port} is taken; set PORT=0 for any free port)` : '';
   console.error(`serve: cannot listen on ${host}:${port}: ${error.message}${hint}`);

@@ -9,6 +9,9 @@
 // restart. `.wasm` goes out as application/wasm, `.js`/`.mjs` as text/javascript. Paths with a segment
 // that starts with a dot (.git, .ci, ...) are never served. `/` redirects to `/demo/`, and a directory
 // without its trailing slash (`/demo`) redirects to the slash form, so relative URLs in pages resolve.
+// With `isolated: true` (npm start) every response carries Cross-Origin-Opener-Policy: same-origin and
+// Cross-Origin-Embedder-Policy: require-corp, so pages are cross-origin isolated and xentropy uses threads;
+// without it the same pages run on one thread, as from any static host.
 import { createServer } from 'node:http';
 import { statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
@@ -43,7 +46,7 @@ function listen(server, host, port) {
 }
 
 /** The request handler: sirv over `root`, plus the redirects and the dotfile guard. */
-export function createHandler(root = repoRoot) {
+export function createHandler(root = repoRoot, { isolated = false } = {}) {
   const dir = resolve(root);
   const serve = sirv(dir, { dev: true, etag: true, dotfiles: false, extensions: ['html'] });
   const notFound = (res, status = 404, text = 'Not found') => {
@@ -72,17 +75,28 @@ export function createHandler(root = repoRoot) {
       return res.end();
     }
     res.setHeader('X-Content-Type-Options', 'nosniff');
+    if (isolated) {
+      res.setHeader('Cross-Origin-Opener-Policy', 'same-origin');
+      res.setHeader('Cross-Origin-Embedder-Policy', 'require-corp');
+    }
     serve(req, res, () => notFound(res));
   };
 }
 
 /**
  * Starts serving `root` on `host`:`port` (port 0: a free port chosen by the system).
+ * With `isolated: true`, pages are cross-origin isolated (COOP/COEP headers): threads in xentropy.
  * With `fallback: true`, a taken port is replaced by a free one instead of failing with EADDRINUSE.
  * @returns {Promise<{ url: string, host: string, port: number, root: string, server: import('node:http').Server, close: () => Promise<void> }>}
  */
-export async function startServer({ host = '127.0.0.1', port = 0, root = repoRoot, fallback = false } = {}) {
-  const server = createServer(createHandler(root));
+export async function startServer({
+  host = '127.0.0.1',
+  port = 0,
+  root = repoRoot,
+  fallback = false,
+  isolated = false,
+} = {}) {
+  const server = createServer(createHandler(root, { isolated }));
   try {
     await listen(server, host, port);
   } catch (error) {

@@ -60,6 +60,10 @@ test('npm pack ships the package and nothing else', () => {
     'dist/xentropy.mjs',
     'dist/xentropy-simd.wasm',
     'dist/xentropy-scalar.wasm',
+    'dist/xentropy-threads.mjs',
+    'dist/xentropy-threads.wasm',
+    'dist/xentropy-threads.worker.js',
+    'dist/package.json',
   ];
   for (const file of required) assert.ok(packedFiles.includes(file), `the tarball lacks ${file}`);
   const forbidden =

@@ -19,6 +19,7 @@ export function createApi(core) {
   const { memory, withScratch } = runner;
 
   function alloc(length, opts) {
+    runner.checkLive('alloc');
     if (typeof length !== 'number')
       throw new TypeError(`alloc: length must be a number, got ${check.describe(length)}`);
     if (!Number.isInteger(length) || length < 0)
@@ -39,7 +40,9 @@ export function createApi(core) {
   return Object.freeze({
     simd: core.simdBuild(),
     version: VERSION,
+    threads: core.xeThreads ?? 1,
     alloc,
+    dispose: runner.dispose,
     ...createSoftmax(runner),
     ...createCrossEntropy(runner),
     ...createBinaryCrossEntropy(runner),

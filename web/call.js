@@ -27,7 +27,7 @@ export class CallDescription {
     this.#defaults = core.HEAPU8.slice(core.callDefaults(), core.callDefaults() + size);
     // "name:type:offset," entries, a C string in wasm memory.
     const text = core.HEAPU8.subarray(core.callLayout());
-    const layout = new TextDecoder().decode(text.subarray(0, text.indexOf(0)));
+    const layout = new TextDecoder().decode(text.slice(0, text.indexOf(0))); // a copy: shared memory cannot be decoded;
     this.#writers = Object.create(null);
     for (const entry of layout.split(',').filter(Boolean)) {
       const [name, type, offset] = entry.split(':');

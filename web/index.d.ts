@@ -30,13 +30,22 @@ export interface LoadOptions {
   simd?: 'auto' | boolean;
   /** The `.wasm` of the chosen build, for bundlers and CSP setups: a URL, bytes or a compiled module. */
   wasm?: URL | string | ArrayBuffer | Uint8Array | WebAssembly.Module;
+  /**
+   * `'auto'` (default): more than one thread where shared wasm memory is available (Node.js; cross-origin
+   * isolated pages and workers) and the machine has more than one core (at most 8), else exactly 1. An
+   * integer >= 1 asks for that many; more than 1 loads the threaded SIMD build. Results are bit-identical
+   * whatever the number.
+   */
+  threads?: 'auto' | number;
 }
 
 /**
  * Loads a new, independent instance (its own wasm memory). Works in browsers, Web Workers and Node >= 18.
  * @throws {TypeError} for malformed options.
  * @throws {Error} when `simd: true` and the engine lacks SIMD128.
- * @throws {RangeError} when `wasm` is the other build than the one `simd` chose.
+ * @throws {RangeError} when `wasm` is the other build than the one `simd` chose; when `threads` is not
+ *   `'auto'` or an integer >= 1; when `threads` > 1 where shared memory is unavailable (the page is not
+ *   served with COOP/COEP headers) or with `simd: false`.
  */
 export function load(options?: LoadOptions): Promise<Xentropy>;
 /** True when this engine can run the SIMD128 build. */
@@ -547,6 +556,13 @@ export interface Xentropy {
   readonly simd: boolean;
   /** The package version. */
   readonly version: string;
+  /** How many threads this instance uses (the calling thread included). */
+  readonly threads: number;
+  /**
+   * Ends the instance's threads. Any later call on it, `alloc` included, throws an `Error` that says it
+   * was disposed. Calling it again does nothing.
+   */
+  dispose(): void;
 
   /**
    * A zero-filled array in wasm memory, usable wherever an array is accepted, without copies: float32, or

@@ -2,6 +2,7 @@
 // glue through instantiateWasm, so the glue never fetches or reads files itself. That one path works
 // in a page, a module worker and Node, and with bundlers; no module-level state is kept.
 import { createApi } from './api.js';
+import { autoThreads, checkThreads, createThreaded } from './threads.js';
 
 // The smallest module that uses a SIMD128 instruction (i32x4.splat), from wasm-feature-detect.
 const SIMD_PROBE = new Uint8Array([
@@ -60,7 +61,7 @@ function checkOptions(options) {
   if (options === null || typeof options !== 'object') {
     throw new TypeError(`load: options must be an object, got ${options === null ? 'null' : typeof options}`);
   }
-  const { simd = 'auto', wasm } = options;
+  const { simd = 'auto', wasm, threads = 'auto' } = options;
   if (simd !== 'auto' && simd !== true && simd !== false) {
     throw new TypeError(`load: options.simd must be 'auto', true or false, got ${String(simd)}`);
   }
@@ -74,20 +75,53 @@ function checkOptions(options) {
   if (!okWasm) {
     throw new TypeError('load: options.wasm must be a URL, string, ArrayBuffer, Uint8Array or WebAssembly.Module');
   }
-  return { simd, wasm };
+  return { simd, wasm, threads: checkThreads(threads) };
+}
+
+// The threaded build's glue, hidden from bundlers (a computed URL): they emit the two other builds only,
+// and a bundled 'auto' load falls back to one thread when this file is not there.
+async function threadedGlue() {
+  const url = new URL('../dist/xentropy-threads.mjs', import.meta.url).href;
+  return import(/* webpackIgnore: true */ /* @vite-ignore */ url);
+}
+
+// The threaded build with `threads` threads, or null where 'auto' should quietly use one thread.
+async function loadThreaded(wasm, threads, explicit) {
+  try {
+    const [glue, module] = await Promise.all([
+      threadedGlue(),
+      compile(wasm ?? new URL('../dist/xentropy-threads.wasm', import.meta.url)),
+    ]);
+    return await createThreaded(glue, module, threads);
+  } catch (error) {
+    if (explicit) throw error;
+    return null;
+  }
 }
 
 /**
  * Loads a new, independent xentropy instance.
- * @param {{ simd?: 'auto' | boolean, wasm?: URL | string | ArrayBuffer | Uint8Array | WebAssembly.Module }} [options]
+ * @param {{ simd?: 'auto' | boolean, wasm?: URL | string | ArrayBuffer | Uint8Array | WebAssembly.Module,
+ *           threads?: 'auto' | number }} [options]
  */
 export async function load(options = {}) {
-  const { simd, wasm } = checkOptions(options);
+  const { simd, wasm, threads } = checkOptions(options);
   const supported = simdSupported();
   if (simd === true && !supported) {
     throw new Error("load: this engine does not support WebAssembly SIMD128; use { simd: false } or 'auto'");
   }
   const useSimd = simd === 'auto' ? supported : simd;
+  if (threads !== 'auto' && threads > 1 && !useSimd) {
+    throw new RangeError(
+      `load: options.threads = ${threads} needs the SIMD build, but simd: ${String(simd)} chose the scalar one`,
+    );
+  }
+  // More than one thread: the threaded build (SIMD). 'auto' with a caller's .wasm stays on the build it names.
+  const count = threads === 'auto' ? (useSimd && wasm === undefined ? await autoThreads() : 1) : threads;
+  if (count > 1) {
+    const core = await loadThreaded(wasm, count, threads !== 'auto');
+    if (core) return createApi(core);
+  }
   // Both builds share one glue file. Literal URLs in each branch, so bundlers find and emit both .wasm files.
   const [glue, module] = await Promise.all([
     import('../dist/xentropy.mjs'),

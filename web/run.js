@@ -15,8 +15,20 @@ export function createRunner(core) {
   const memory = new Memory(core);
   const description = new CallDescription(core, memory);
 
+  let disposed = false;
+  /** Ends the instance's threads (if any); every later call throws. */
+  function dispose() {
+    if (disposed) return;
+    disposed = true;
+    core.xeDispose?.();
+  }
+  function checkLive(fn) {
+    if (disposed) throw new Error(`${fn}: this xentropy instance has been disposed`);
+  }
+
   /** Runs body(scratch) with a Scratch for `fn` that is released whatever happens. */
   function withScratch(fn, body) {
+    checkLive(fn);
     const scratch = new Scratch(memory, fn);
     try {
       return body(scratch);
@@ -73,22 +85,28 @@ export function createRunner(core) {
 
   /**
    * The call fields of the main float input X (checked) of geometry g: its dtype, and for float16 the work
-   * buffer the kernel widens one (classes, inner) slab into.
+   * buffer the kernel widens one (classes, inner) slab into, one slab per thread of the instance (chunks
+   * run at once; thread i widens at i * classes * inner floats, Input in cpp/simd/rows.h).
    */
   const FLOAT32 = { dtype: DTYPE.float32, work: 0 };
+  const threads = core.xePoolSize ?? 1;
   function input(s, X, g) {
     if (X.dtype !== 'float16') return FLOAT32;
-    return { dtype: DTYPE.float16, work: s.alloc(g.classes * g.inner * 4) };
+    return { dtype: DTYPE.float16, work: s.alloc(g.classes * g.inner * 4 * threads) };
   }
 
-  /** As input, for element-wise kernels, which widen spans of at most SPAN elements (kSpan, cpp/simd/rows.h). */
+  /**
+   * As input, for element-wise kernels, which widen spans of at most SPAN elements (kSpan,
+   * cpp/simd/rows.h), one span per thread (thread i at i * kSpan floats; a shorter input is one chunk, on
+   * the calling thread).
+   */
   function inputSpans(s, X) {
     if (X.dtype !== 'float16') return {};
-    return { dtype: DTYPE.float16, work: s.alloc(Math.max(1, Math.min(X.length, SPAN)) * 4) };
+    return { dtype: DTYPE.float16, work: s.alloc(Math.max(1, Math.min(X.length, SPAN)) * 4 * threads) };
   }
 
   /** Writes the description of one kernel call (fields of cpp/call.h, camelCase) and returns its address. */
   const call = (fields) => description.set(fields);
 
-  return { core, memory, call, withScratch, result, blockwise, input, inputSpans };
+  return { core, memory, call, withScratch, result, blockwise, input, inputSpans, dispose, checkLive };
 }

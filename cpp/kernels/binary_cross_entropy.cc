@@ -11,6 +11,7 @@
 // The terms are computed in float32 (SIMD); the reduction accumulates in float64.
 #include <cmath>
 
+#include "../parallel.h"
 #include "../simd/rows.h"
 #include "../xentropy.h"
 #include "elementwise.h"
@@ -163,18 +164,21 @@ double binary_cross_entropy(const Call& k, const void* input, const float* y, co
   if (mean && len == 0) return NAN;
   const double scale = k.base_scale / (mean ? static_cast<double>(len) : 1.0);
   const float out_scale = static_cast<float>(k.base_scale), grad_scale = static_cast<float>(scale);
+  // Chunks of kChunkElements = kSpan elements (a multiple of 4: the same vectors as one pass) on any
+  // thread (parallel.h), their sums added in chunk order. A chunk is one span: float16 x widens into the
+  // work buffer's part of the thread that runs it, kSpan floats per thread (web/run.js inputSpans).
+  static_assert(kChunkElements == kSpan, "a chunk of elements is one span");
   const Input in(k, input);
-  double total = 0.0;
-  for (size_t at = 0; at < len; at += kSpan) {
-    const size_t n = len - at < kSpan ? len - at : kSpan;
-    const float* x = in.span(at, n);
-    const float* w = weight ? weight + at : nullptr;
-    float* lo = loss_out ? loss_out + at : nullptr;
-    float* g = grad ? grad + at : nullptr;
-    total += k.from_probs
-                 ? bce_probs(x, y + at, w, lo, g, n, k.pos_weight, k.eps, k.smoothing, out_scale, grad_scale)
-                 : bce_logits(x, y + at, w, lo, g, n, k.pos_weight, k.smoothing, out_scale, grad_scale);
-  }
+  const double total = parallel_sum_rows(len, 1, [&](size_t begin, size_t end) {
+    const size_t n = end - begin;
+    const float* x = in.span(begin, n);
+    const float* w = weight ? weight + begin : nullptr;
+    float* lo = loss_out ? loss_out + begin : nullptr;
+    float* g = grad ? grad + begin : nullptr;
+    return k.from_probs
+               ? bce_probs(x, y + begin, w, lo, g, n, k.pos_weight, k.eps, k.smoothing, out_scale, grad_scale)
+               : bce_logits(x, y + begin, w, lo, g, n, k.pos_weight, k.smoothing, out_scale, grad_scale);
+  });
   return total * (mean ? scale : k.base_scale);
 }
 

@@ -15,6 +15,7 @@
 #include <cmath>
 #include <vector>
 
+#include "../parallel.h"
 #include "../simd/columns.h"
 #include "../simd/rows.h"
 #include "../xentropy.h"
@@ -392,43 +393,50 @@ double cross_entropy(const Call& k, const void* x, const int32_t* labels, const 
   const Options o{weight, smoothing, k.eps, k.z_loss, base_scale / (reduction == kMean ? divisor : 1.0)};
 
   // Coefficients of rows: for labels with smoothing the shared part (eps / C) * w, computed once; for
-  // distributions one row at a time. (Columns form theirs on the fly.)
-  std::vector<float> a;
-  if (inner == 1 && (target || smoothing != 0.0f)) a.resize(c);
-  if (inner == 1 && labels && smoothing != 0.0f) fill_coefficients(nullptr, weight, smoothing, c, a.data());
+  // distributions one row at a time, in each chunk's own row. (Columns form theirs on the fly.)
+  std::vector<float> shared;
+  if (inner == 1 && labels && smoothing != 0.0f) {
+    shared.resize(c);
+    fill_coefficients(nullptr, weight, smoothing, c, shared.data());
+  }
 
-  double total = 0.0;
-  LogSum logs;  // used only when no per-position losses are asked for
-  LogSum* row_logs = loss_out ? nullptr : &logs;
+  // Chunks of rows (inner = 1) or of whole (c, inner) slabs run on any thread (parallel.h); each adds up
+  // its own losses, and the chunks' sums are added in chunk order.
   const Input in(k, x);
-  std::vector<float> tiles(inner > 1 ? tile_floats(c) : 0);
-  for (size_t r = 0; r < outer; r++) {
-    const float* xr = in.slab(r);
-    float* gr = grad ? grad + r * size : nullptr;
-    if (inner != 1) {
-      total += slab(k, o, xr, labels ? labels + r * inner : nullptr, target ? target + r * size : nullptr, c,
+  const double total = parallel_sum_rows(outer, size, [&](size_t begin, size_t end) {
+    std::vector<float> a(inner == 1 && target ? c : 0);
+    const float* ar = inner == 1 && target ? a.data() : (shared.empty() ? nullptr : shared.data());
+    std::vector<float> tiles(inner > 1 ? tile_floats(c) : 0);
+    double sum = 0.0;
+    LogSum logs;  // used only when no per-position losses are asked for
+    LogSum* row_logs = loss_out ? nullptr : &logs;
+    for (size_t r = begin; r < end; r++) {
+      const float* xr = in.slab(r);
+      float* gr = grad ? grad + r * size : nullptr;
+      if (inner != 1) {
+        sum += slab(k, o, xr, labels ? labels + r * inner : nullptr, target ? target + r * size : nullptr, c,
                     inner, gr, loss_out ? loss_out + r * inner : nullptr, row_logs, tiles.data());
-      continue;
-    }
-    int32_t t = -1;
-    if (labels) {
-      t = labels[r];
-      if (t == ignore_index) {
-        if (gr)
-          for (size_t j = 0; j < c; j++) gr[j] = 0.0f;
-        if (loss_out) loss_out[r] = 0.0f;
         continue;
       }
-    } else {
-      fill_coefficients(target + r * c, weight, smoothing, c, a.data());
+      int32_t t = -1;
+      if (labels) {
+        t = labels[r];
+        if (t == ignore_index) {
+          if (gr)
+            for (size_t j = 0; j < c; j++) gr[j] = 0.0f;
+          if (loss_out) loss_out[r] = 0.0f;
+          continue;
+        }
+      } else {
+        fill_coefficients(target + r * c, weight, smoothing, c, a.data());
+      }
+      const double loss =
+          k.from_probs ? row_from_probs(xr, t, ar, c, o, gr) : row_from_logits(xr, t, ar, c, o, gr, row_logs);
+      sum += loss;
+      if (loss_out) loss_out[r] = static_cast<float>(loss * base_scale);
     }
-    const float* ar = a.empty() ? nullptr : a.data();
-    const double loss =
-        k.from_probs ? row_from_probs(xr, t, ar, c, o, gr) : row_from_logits(xr, t, ar, c, o, gr, row_logs);
-    total += loss;
-    if (loss_out) loss_out[r] = static_cast<float>(loss * base_scale);
-  }
-  total += logs.total();
+    return sum + logs.total();
+  });
   return reduction == kMean ? total * base_scale / divisor : total * base_scale;
 }
 

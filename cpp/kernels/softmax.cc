@@ -2,12 +2,15 @@
 #include <cmath>
 #include <vector>
 
+#include "../parallel.h"
 #include "../simd/columns.h"
 #include "../simd/rows.h"
 #include "../xentropy.h"
+#include "row_pieces.h"
 
 namespace xe {
 
+namespace {
 // The (classes, inner) slabs of softmax or log_softmax with the class axis not last, four positions per
 // vector: the max over the classes, the sum of exponentials (stored into y for softmax), then the scale
 // (softmax) or the affine map (log_softmax) per position.
@@ -66,21 +69,21 @@ void softmax_slab(const float* s, float* y, size_t c, size_t inner, float scale,
   }
 }
 
-// x, y: (outer, c, inner). With inner = 1, three passes per row: the max (and min), then
-// exp((x - max) / T) stored into y while summing (Sum::kBlocked), then a scale of y by 1 / sum. For rows
-// that fit in cache this beats the one-pass online form, which needs two exponentials per element.
-void softmax(const Call& k, const void* x, float* y) {
+// Slabs [begin, end) of x (outer, c, inner) into y. With inner = 1 (rows), three passes per row: the max
+// (and min), then exp((x - max) / T) stored into y while summing (Sum::kBlocked), then a scale of y by
+// 1 / sum. For rows that fit in cache this beats the one-pass online form, which needs two exponentials per
+// element.
+void softmax_rows(const Call& k, const Input& in, float* y, size_t begin, size_t end) {
   // Fields into locals first: stores through y may alias k, so reading k in the loop would reload it.
-  const size_t n = k.outer, c = k.classes, inner = k.inner, size = c * inner;
+  const size_t c = k.classes, inner = k.inner, size = c * inner;
   const float inv_temperature = k.inv_temperature;
-  const Input in(k, x);
   if (inner != 1) {
     std::vector<float> tile(c * tile_width(c));
-    for (size_t o = 0; o < n; o++)
+    for (size_t o = begin; o < end; o++)
       softmax_slab<false>(in.slab(o), y + o * size, c, inner, inv_temperature, tile.data());
     return;
   }
-  for (size_t i = 0; i < n; i++) {
+  for (size_t i = begin; i < end; i++) {
     const float* xi = in.slab(i);
     float* yi = y + i * c;
     const double sum = row_sum_exp<Sum::kBlocked>(xi, c, row_range(xi, c), inv_temperature, yi);
@@ -88,18 +91,62 @@ void softmax(const Call& k, const void* x, float* y) {
   }
 }
 
-// x, y: (outer, c, inner). y = (x - max) / T - log(sum exp((x - max) / T)) along the class axis.
-void log_softmax(const Call& k, const void* x, float* y) {
-  const size_t n = k.outer, c = k.classes, inner = k.inner, size = c * inner;
-  const float inv_temperature = k.inv_temperature;
+// Rows of kSplitClasses or more, in pieces (row_pieces.h), for softmax and log_softmax (one function, a
+// flag: the two cost the wasm twice the scaffolding). Each piece gives its max m_p and s_p; softmax stores
+// exp((x - m_p) / T) into y while summing (Sum::kBlocked, as its whole rows), log_softmax sums in float64.
+// The pieces' (max, sum) merge into the row's (m, s); then softmax scales each piece by
+// exp((m_p - m) / T) / s, log_softmax writes y = (x - m) / T - log s.
+void softmax_pieces(const Call& k, const float* x, float* y, bool log) {
+  const RowPieces rp(k.outer, k.classes);
+  const float scale = k.inv_temperature;
+  std::vector<Piece> piece(rp.chunks());
+  parallel_for(rp.chunks(), rp.n * rp.c, [&](size_t chunk) {
+    const float* xp = x + rp.offset(chunk);
+    const size_t len = rp.length(chunk);
+    const RowRange r = row_range(xp, len);
+    piece[chunk] = {r.max, log ? row_sum_exp(xp, len, r, scale, nullptr)
+                               : row_sum_exp<Sum::kBlocked>(xp, len, r, scale, y + rp.offset(chunk))};
+  });
+  const std::vector<Piece> row = rp.merge(piece, scale);
+  parallel_for(rp.chunks(), rp.n * rp.c, [&](size_t chunk) {
+    float* yp = y + rp.offset(chunk);
+    const size_t len = rp.length(chunk);
+    const Piece& r = row[rp.row(chunk)];
+    if (log)
+      return row_affine(x + rp.offset(chunk), yp, len, r.max, scale, static_cast<float>(-std::log(r.sum)));
+    const double f = RowPieces::factor(piece[chunk].max, r.max, scale);
+    if (f == 0.0) {
+      for (size_t j = 0; j < len; j++) yp[j] = 0.0f;
+    } else {
+      row_scale(yp, len, static_cast<float>(f / r.sum));
+    }
+  });
+}
+}  // namespace
+
+// x, y: (outer, c, inner). Rows (or slabs) are independent: chunks of them run on any thread
+// (parallel.h); very long float32 rows (inner = 1) are split.
+void softmax(const Call& k, const void* x, float* y) {
+  if (k.inner == 1 && k.dtype != kFloat16 && k.classes >= kSplitClasses)
+    return softmax_pieces(k, static_cast<const float*>(x), y, false);
   const Input in(k, x);
+  parallel_rows(k.outer, static_cast<size_t>(k.classes) * k.inner,
+                [&](size_t begin, size_t end) { softmax_rows(k, in, y, begin, end); });
+}
+
+// Slabs [begin, end) of x (outer, c, inner) into y: y = (x - max) / T - log(sum exp((x - max) / T)) along
+// the class axis.
+namespace {
+void log_softmax_rows(const Call& k, const Input& in, float* y, size_t begin, size_t end) {
+  const size_t c = k.classes, inner = k.inner, size = c * inner;
+  const float inv_temperature = k.inv_temperature;
   if (inner != 1) {
     std::vector<float> tile(c * tile_width(c));
-    for (size_t o = 0; o < n; o++)
+    for (size_t o = begin; o < end; o++)
       softmax_slab<true>(in.slab(o), y + o * size, c, inner, inv_temperature, tile.data());
     return;
   }
-  for (size_t i = 0; i < n; i++) {
+  for (size_t i = begin; i < end; i++) {
     const float* xi = in.slab(i);
     const RowRange r = row_range(xi, c);
     const double log_sum = std::log(row_sum_exp(xi, c, r, inv_temperature, nullptr));
@@ -107,6 +154,17 @@ void log_softmax(const Call& k, const void* x, float* y) {
   }
 }
 
+}  // namespace
+
+void log_softmax(const Call& k, const void* x, float* y) {
+  if (k.inner == 1 && k.dtype != kFloat16 && k.classes >= kSplitClasses)
+    return softmax_pieces(k, static_cast<const float*>(x), y, true);
+  const Input in(k, x);
+  parallel_rows(k.outer, static_cast<size_t>(k.classes) * k.inner,
+                [&](size_t begin, size_t end) { log_softmax_rows(k, in, y, begin, end); });
+}
+
+namespace {
 // The (c, inner) slabs of softmax_backward with the class axis not last, four positions per vector: the
 // dot products <g, p> per position, then dx = p * (g - dot). Each group's dot products are taken before its
 // stores, so dx may alias p or g.
@@ -132,12 +190,12 @@ void softmax_backward_columns(const float* p, const float* g, float* dx, size_t 
   }
 }
 
-// p, g, dx: (outer, c, inner); p of k.dtype. dx = p * (g - <g, p>) along the class axis, the
-// vector-Jacobian product of softmax.
-void softmax_backward(const Call& k, const void* probs, const float* g, float* dx) {
-  const size_t n = k.outer, c = k.classes, inner = k.inner, size = c * inner;
-  const Input in(k, probs);
-  for (size_t o = 0; o < n; o++) {
+// Slabs [begin, end) of p, g, dx: (outer, c, inner); p of k.dtype. dx = p * (g - <g, p>) along the class
+// axis, the vector-Jacobian product of softmax.
+void softmax_backward_rows(const Call& k, const Input& in, const float* g, float* dx, size_t begin,
+                           size_t end) {
+  const size_t c = k.classes, inner = k.inner, size = c * inner;
+  for (size_t o = begin; o < end; o++) {
     const float* pi = in.slab(o);
     const float* gi = g + o * size;
     float* di = dx + o * size;
@@ -164,6 +222,13 @@ void softmax_backward(const Call& k, const void* probs, const float* g, float* d
 #endif
     for (; j < c; j++) di[j] = pi[j] * (gi[j] - d);
   }
+}
+}  // namespace
+
+void softmax_backward(const Call& k, const void* probs, const float* g, float* dx) {
+  const Input in(k, probs);
+  parallel_rows(k.outer, static_cast<size_t>(k.classes) * k.inner,
+                [&](size_t begin, size_t end) { softmax_backward_rows(k, in, g, dx, begin, end); });
 }
 
 }  // namespace xe

@@ -5,12 +5,15 @@
 #include <wasm_simd128.h>
 #endif
 
-namespace xe {
+#include "../parallel.h"
 
-// Eight or four outputs at a time, each summed over k in order.
-void dense_forward(const float* x, const float* w, const float* b, float* y, size_t n, size_t in,
-                   size_t out) {
-  for (size_t i = 0; i < n; i++) {
+namespace xe {
+namespace {
+
+// Rows [begin, end) of y. Eight or four outputs at a time, each summed over k in order.
+void dense_forward_rows(const float* x, const float* w, const float* b, float* y, size_t begin, size_t end,
+                        size_t in, size_t out) {
+  for (size_t i = begin; i < end; i++) {
     const float* xi = x + i * in;
     float* yi = y + i * out;
     size_t j = 0;
@@ -47,8 +50,10 @@ void dense_forward(const float* x, const float* w, const float* b, float* y, siz
 
 // a: (n, in), dz: (n, out) -> dw: (in, out) = a^T dz, that is dw[k][j] = sum_i a[i][k] dz[i][j].
 // a == nullptr stands for a column of ones: dw: (out) = the sums of the rows of dz (the bias gradient).
-void dense_backward_params(const float* a, const float* dz, float* dw, size_t n, size_t in, size_t out) {
-  for (size_t k = 0; k < in; k++) {
+// Rows [begin, end) of dw.
+void dense_backward_params_rows(const float* a, const float* dz, float* dw, size_t n, size_t in, size_t out,
+                                size_t begin, size_t end) {
+  for (size_t k = begin; k < end; k++) {
     float* row = dw + k * out;
     size_t j = 0;
 #ifdef __wasm_simd128__
@@ -77,8 +82,10 @@ void dense_backward_params(const float* a, const float* dz, float* dw, size_t n,
 }
 
 // dz: (n, out), w: (in, out) -> da: (n, in) = dz w^T, a dot product of two contiguous rows per element.
-void dense_backward_input(const float* dz, const float* w, float* da, size_t n, size_t in, size_t out) {
-  for (size_t i = 0; i < n; i++) {
+// Rows [begin, end) of da.
+void dense_backward_input_rows(const float* dz, const float* w, float* da, size_t begin, size_t end,
+                               size_t in, size_t out) {
+  for (size_t i = begin; i < end; i++) {
     const float* d = dz + i * out;
     for (size_t k = 0; k < in; k++) {
       const float* wk = w + k * out;
@@ -97,6 +104,25 @@ void dense_backward_input(const float* dz, const float* w, float* da, size_t n, 
       da[i * in + k] = s;
     }
   }
+}
+
+}  // namespace
+
+// The three products on any thread (parallel.h): rows of y, of dw and of da are independent and each is
+// computed exactly as on one thread, so results do not depend on the thread count.
+void dense_forward(const float* x, const float* w, const float* b, float* y, size_t n, size_t in,
+                   size_t out) {
+  parallel_rows(n, in * out,
+                [&](size_t begin, size_t end) { dense_forward_rows(x, w, b, y, begin, end, in, out); });
+}
+void dense_backward_params(const float* a, const float* dz, float* dw, size_t n, size_t in, size_t out) {
+  parallel_rows(in, n * out, [&](size_t begin, size_t end) {
+    dense_backward_params_rows(a, dz, dw, n, in, out, begin, end);
+  });
+}
+void dense_backward_input(const float* dz, const float* w, float* da, size_t n, size_t in, size_t out) {
+  parallel_rows(n, in * out,
+                [&](size_t begin, size_t end) { dense_backward_input_rows(dz, w, da, begin, end, in, out); });
 }
 
 }  // namespace xe

@@ -5,6 +5,7 @@
 #include <cstddef>
 
 #include "../call.h"
+#include "../parallel.h"
 #include "vmath.h"
 
 namespace xe {
@@ -12,9 +13,13 @@ namespace xe {
 // The main float input of a call as float32, one slab at a time: slab(o) is the (classes, inner) block of
 // outer index o (a row when inner = 1). float32 is read in place; float16 is widened into the call's work
 // buffer (web/ allocates classes * inner floats), so halves cross into wasm and every kernel reads
-// float32. A slab stays valid until the next slab() call. Element-wise kernels read spans instead:
-// span(i, n) is elements i..i+n-1, n <= kSpan (web/ allocates kSpan floats of work for them, or the
-// length when smaller).
+// float32. A slab stays valid until the next slab() call on the same thread. Element-wise kernels read
+// spans instead: span(i, n) is elements i..i+n-1, n <= kSpan (web/ allocates kSpan floats of work for
+// them, or the length when smaller).
+// Threads (parallel.h): chunks run at once, so each thread widens into its own part of the work buffer,
+// thread_index() * classes * inner floats in; web/ allocates classes * inner floats per thread of the
+// instance; span() at thread_index() * kSpan floats (web/ allocates kSpan floats per thread, or a shorter
+// input's length for its one chunk, which runs on the calling thread).
 constexpr size_t kSpan = 16384;
 
 class Input {
@@ -26,13 +31,15 @@ class Input {
         work_(reinterpret_cast<float*>(static_cast<uintptr_t>(k.work))) {}
   const float* slab(size_t o) const {
     if (!half_) return static_cast<const float*>(x_) + o * size_;
-    widen_halves(static_cast<const uint16_t*>(x_) + o * size_, work_, size_);
-    return work_;
+    float* const w = work_ + static_cast<size_t>(thread_index()) * size_;
+    widen_halves(static_cast<const uint16_t*>(x_) + o * size_, w, size_);
+    return w;
   }
   const float* span(size_t i, size_t n) const {
     if (!half_) return static_cast<const float*>(x_) + i;
-    widen_halves(static_cast<const uint16_t*>(x_) + i, work_, n);
-    return work_;
+    float* const w = work_ + static_cast<size_t>(thread_index()) * kSpan;
+    widen_halves(static_cast<const uint16_t*>(x_) + i, w, n);
+    return w;
   }
 
  private:

@@ -1,10 +1,13 @@
-// Loads both builds once per test file: `for (const [simd, xe] of await builds())`.
+// Loads both builds once per test file: `for (const [simd, xe] of await builds())`. One thread, so that the
+// suite tests the builds a page without cross-origin isolation loads; XE_THREADS=2 runs it all against the
+// threaded build instead (its SIMD side), tests/threads.test.mjs compares the two.
 import { load } from '../../web/index.js';
 
 export async function builds() {
+  const threads = Number(process.env.XE_THREADS) || 1;
   return [
     [false, await load({ simd: false })],
-    [true, await load({ simd: true })],
+    [true, await load({ simd: true, threads })],
   ];
 }
 

@@ -17,10 +17,19 @@ export function gzipped(path) {
 
 const sum = (items) => items.reduce((a, b) => ({ raw: a.raw + b.raw, gzip: a.gzip + b.gzip }), { raw: 0, gzip: 0 });
 
+/** The threaded build's own files: its glue, its worker script and its .wasm. */
+export const THREADED_FILES = [
+  'dist/xentropy-threads.mjs',
+  'dist/xentropy-threads.worker.js',
+  'dist/xentropy-threads.wasm',
+];
+
 /**
  * The shipped JS and wasm files with their sizes, their total, and per build what one page load fetches:
- * the API (web/*.js), the glue module both builds share and that build's .wasm.
- * @returns {Promise<{ files: Record<string, {raw: number, gzip: number}>, total, downloads: { simd, scalar } }>}
+ * the API (web/*.js), the glue module the SIMD and scalar builds share and that build's .wasm; with
+ * threads, the threaded build's own glue, worker script and .wasm instead.
+ * @returns {Promise<{ files: Record<string, {raw: number, gzip: number}>, total,
+ *   downloads: { simd, scalar, threads } }>}
  */
 export async function packageSizes() {
   const list = (await packedFileList()).filter((file) => /\.(m?js|wasm)$/.test(file));
@@ -31,6 +40,8 @@ export async function packageSizes() {
     const parts = [files['dist/xentropy.mjs'], files[`dist/xentropy-${build}.wasm`]];
     downloads[build] = parts.every(Boolean) ? sum([web, ...parts]) : undefined;
   }
+  const threaded = THREADED_FILES.map((file) => files[file]);
+  downloads.threads = threaded.every(Boolean) ? sum([web, ...threaded]) : undefined;
   return { files, total: sum(Object.values(files)), downloads };
 }
 
@@ -65,7 +76,8 @@ export function packageTable({ files, total, downloads }) {
   for (const [file, size] of Object.entries(files)) lines.push(row(file, size));
   lines.push(row(`total (${Object.keys(files).length} files)`, total));
   for (const [build, size] of Object.entries(downloads)) {
-    if (size) lines.push(row(`one page load, ${build} build (web/*.js + .mjs + .wasm)`, size));
+    const parts = build === 'threads' ? '.mjs + .worker.js + .wasm' : '.mjs + .wasm';
+    if (size) lines.push(row(`one page load, ${build} build (web/*.js + ${parts})`, size));
   }
   return lines.join('\n');
 }

@@ -1,0 +1,81 @@
+// 1 thread against 2 in one process, interleaved, the minimum of many rounds (robust to a busy neighbour):
+//   node bench/threads.mjs              the benchmark's shapes, zero-copy loss, loss + grad, softmax
+//   node bench/threads.mjs --threshold  where a second thread starts to pay: the pool's threshold set to 0,
+//                                       softmax and loss + grad over growing inputs (C = 1000 and C = 10)
+import { readFileSync } from 'node:fs';
+
+import { createApi } from '../web/api.js';
+import { load } from '../web/index.js';
+import { createThreaded } from '../web/threads.js';
+
+const args = new Set(process.argv.slice(2));
+const ROUNDS = 40;
+
+async function threaded(threshold) {
+  const glue = await import('../dist/xentropy-threads.mjs');
+  const module = await WebAssembly.compile(readFileSync(new URL('../dist/xentropy-threads.wasm', import.meta.url)));
+  const core = await createThreaded(glue, module, 2);
+  if (threshold !== undefined) core.poolSetThreshold(threshold);
+  return createApi(core);
+}
+
+function setup(xe, op, n, c) {
+  const x = xe.alloc(n * c);
+  for (let i = 0; i < n * c; i++) x.array[i] = Math.sin(i * 0.7) * 8;
+  const labels = Int32Array.from({ length: n }, (_, i) => (i * 7) % c);
+  const out = xe.alloc(n * c);
+  const o = { classes: c };
+  if (op === 'loss') return () => xe.crossEntropy(x, labels, o);
+  if (op === 'lossgrad') return () => xe.crossEntropyWithGrad(x, labels, { ...o, out });
+  if (op === 'evaluate') return () => xe.evaluate(x, labels, o);
+  return () => xe.softmax(x, { ...o, out });
+}
+
+/** The minimum over ROUNDS interleaved rounds of the mean time per call of each run, in ms. */
+function race(runs, n, c) {
+  const perRound = Math.max(1, Math.round(2e6 / (n * c)));
+  const best = runs.map(() => Infinity);
+  for (let r = 0; r < ROUNDS; r++) {
+    runs.forEach((run, i) => {
+      const t0 = performance.now();
+      for (let k = 0; k < perRound; k++) run();
+      best[i] = Math.min(best[i], (performance.now() - t0) / perRound);
+    });
+  }
+  return best;
+}
+
+const one = await load({ threads: 1 });
+const fmt = (ms) => (ms < 0.1 ? ms.toFixed(4) : ms.toFixed(3));
+if (args.has('--threshold')) {
+  const two = await threaded(0);
+  console.log('| op | C | elements | 1 thread ms | 2 threads ms | speedup |\n|---|---:|---:|---:|---:|---:|');
+  for (const op of ['softmax', 'lossgrad']) {
+    for (const c of [10, 1000]) {
+      for (let elements = 1 << 12; elements <= 1 << 19; elements *= 2) {
+        const n = Math.max(1, Math.round(elements / c));
+        const [a, b] = race([setup(one, op, n, c), setup(two, op, n, c)], n, c);
+        console.log(`| ${op} | ${c} | ${n * c} | ${fmt(a)} | ${fmt(b)} | ${(a / b).toFixed(2)}x |`);
+      }
+    }
+  }
+} else {
+  const two = await load({ threads: 2 });
+  console.log('| op | shape | 1 thread ms | 2 threads ms | speedup |\n|---|---|---:|---:|---:|');
+  const shapes = [
+    ['loss', 512, 1000],
+    ['lossgrad', 512, 1000],
+    ['softmax', 512, 1000],
+    ['loss', 64, 32000],
+    ['lossgrad', 64, 32000],
+    ['softmax', 64, 32000],
+    ['loss', 8, 128000],
+    ['lossgrad', 8, 128000],
+    ['softmax', 8, 128000],
+    ['evaluate', 20000, 1000],
+  ];
+  for (const [op, n, c] of shapes) {
+    const [a, b] = race([setup(one, op, n, c), setup(two, op, n, c)], n, c);
+    console.log(`| ${op} | ${n}x${c} | ${fmt(a)} | ${fmt(b)} | ${(a / b).toFixed(2)}x |`);
+  }
+}

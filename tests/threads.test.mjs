@@ -1,0 +1,309 @@
+// Threads (API.md, Version 0.2, "Threads"): load({ threads }), xe.threads, bit-identical results for 1, 2
+// and 3 threads on inputs large enough to be cut into many chunks (and single rows longer than a chunk),
+// dispose(), and a Node process that exits by itself with threads running.
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { availableParallelism } from 'node:os';
+import test from 'node:test';
+import { fileURLToPath } from 'node:url';
+
+import { load } from '../web/index.js';
+import { rng } from './lib/builds.mjs';
+import { close } from './lib/tolerance.mjs';
+
+const entry = fileURLToPath(new URL('../web/index.js', import.meta.url));
+const xes = await Promise.all([1, 2, 3].map((threads) => load({ threads })));
+
+test('threads: load({ threads }) uses that many, and says so', () => {
+  assert.deepEqual(
+    xes.map((xe) => xe.threads),
+    [1, 2, 3],
+  );
+  for (const xe of xes) assert.equal(xe.simd, true);
+});
+
+test("threads: 'auto' uses more than one in Node on a machine with more than one core", async () => {
+  const xe = await load();
+  assert.equal(xe.threads > 1, availableParallelism() > 1);
+  xe.dispose();
+});
+
+test('threads: bad values of options.threads', async () => {
+  await assert.rejects(load({ threads: 0 }), { name: 'RangeError', message: /options\.threads = 0/ });
+  await assert.rejects(load({ threads: 1.5 }), { name: 'RangeError' });
+  await assert.rejects(load({ threads: 'two' }), { name: 'TypeError', message: /options\.threads/ });
+  await assert.rejects(load({ threads: 2, simd: false }), { name: 'RangeError', message: /SIMD/ });
+});
+
+test('threads: without shared memory, auto is one thread and an integer > 1 says why', () => {
+  // Node 20 can start without SharedArrayBuffer; Node 24 no longer has that flag, so there the script
+  // removes the global itself, before the library is imported.
+  const flag = spawnSync(process.execPath, ['--no-harmony-sharedarraybuffer', '-e', '']).status === 0;
+  const script = `
+    ${flag ? '' : 'delete globalThis.SharedArrayBuffer;'}
+    const { load } = await import(${JSON.stringify(entry)});
+    const xe = await load();
+    let error = null;
+    try { await load({ threads: 2 }); } catch (e) { error = e; }
+    console.log(JSON.stringify({ threads: xe.threads, name: error?.name, message: error?.message }));`;
+  const r = spawnSync(
+    process.execPath,
+    [...(flag ? ['--no-harmony-sharedarraybuffer'] : []), '--input-type=module', '-e', script],
+    {
+      encoding: 'utf8',
+      timeout: 60000,
+    },
+  );
+  assert.equal(r.status, 0, r.stderr);
+  const out = JSON.parse(r.stdout);
+  assert.equal(out.threads, 1);
+  assert.equal(out.name, 'RangeError');
+  assert.match(out.message, /Cross-Origin-Opener-Policy: same-origin/);
+  assert.match(out.message, /Cross-Origin-Embedder-Policy: require-corp/);
+});
+
+test('threads: a Node process that loads with threads exits by itself', () => {
+  const script = `
+    const { load } = await import(${JSON.stringify(entry)});
+    const xe = await load({ threads: 2 });
+    console.log(xe.threads, xe.softmax(new Float32Array(1 << 18), { classes: 1024 }).length);`;
+  const r = spawnSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8', timeout: 60000 });
+  assert.equal(r.signal, null, 'killed by the timeout: the threads kept Node alive');
+  assert.equal(r.status, 0, r.stderr);
+  assert.equal(r.stdout.trim(), `2 ${1 << 18}`);
+});
+
+test('threads: dispose() ends the threads, then every call throws, alloc included', async () => {
+  for (const threads of [1, 2]) {
+    const xe = await load({ threads });
+    const model = new xe.Classifier({ features: 2, classes: 2, hidden: [4], seed: 1 });
+    const kept = xe.alloc(4);
+    xe.dispose();
+    xe.dispose(); // twice is fine
+    assert.throws(() => xe.alloc(4), { name: 'Error', message: /alloc: .*disposed/ });
+    assert.throws(() => xe.softmax([1, 2], { classes: 2 }), { message: /softmax: .*disposed/ });
+    assert.throws(() => xe.crossEntropy(kept, [0], { classes: 4 }), { message: /disposed/ });
+    assert.throws(() => xe.evaluator({ classes: 2 }).add([1, 2], [0]), { message: /disposed/ });
+    assert.throws(() => model.predict([1, 2]), { message: /disposed/ });
+  }
+});
+
+// Inputs of many chunks, and rows longer than one chunk (2^14 elements).
+const SHAPES = [
+  [300, 1000],
+  [40, 5000],
+  [6, 40000],
+];
+
+function bits(value) {
+  if (typeof value === 'number') return [value];
+  if (value instanceof Float32Array || value instanceof Float64Array || value instanceof Int32Array) {
+    return Array.from(new Uint32Array(value.buffer, value.byteOffset, value.byteLength / 4));
+  }
+  return Object.entries(value).map(([k, v]) => [k, v && typeof v === 'object' ? bits(v) : v]);
+}
+
+function same(name, compute) {
+  const [one, ...others] = xes.map(compute);
+  for (const [i, other] of others.entries()) {
+    assert.deepEqual(bits(other), bits(one), `${name}: ${i + 2} threads differ from 1`);
+  }
+}
+
+for (const [n, c] of SHAPES) {
+  test(`threads: bit-identical for 1, 2 and 3 threads, every function, ${n} x ${c}`, () => {
+    const random = rng(n * 7 + c);
+    const x = Float32Array.from({ length: n * c }, () => random() * 24 - 12);
+    const p = Float32Array.from({ length: n * c }, () => random());
+    const labels = Int32Array.from({ length: n }, (_, i) => (i % 7 === 3 ? -100 : Math.floor(random() * c)));
+    const weight = Float32Array.from({ length: c }, () => 0.5 + random());
+    const dist = xes[0].softmax(p, { classes: c });
+    const o = { classes: c };
+    for (const from of ['logits', 'probs']) {
+      const input = from === 'probs' ? dist : x;
+      for (const reduction of ['mean', 'sum', 'none']) {
+        const opts = { ...o, from, reduction };
+        same(`crossEntropy ${from} ${reduction}`, (xe) => xe.crossEntropy(input, labels, opts));
+        same(`crossEntropy weighted smoothed ${from} ${reduction}`, (xe) =>
+          xe.crossEntropy(input, labels, { ...opts, weight, labelSmoothing: 0.1 }),
+        );
+        same(`crossEntropy dense ${from} ${reduction}`, (xe) => xe.crossEntropy(input, dist, opts));
+        same(`crossEntropyWithGrad ${from} ${reduction}`, (xe) => xe.crossEntropyWithGrad(input, labels, opts));
+        same(`crossEntropyWithGrad dense ${from} ${reduction}`, (xe) => xe.crossEntropyWithGrad(input, dist, opts));
+        same(`binaryCrossEntropy ${from} ${reduction}`, (xe) =>
+          xe.binaryCrossEntropy(from === 'probs' ? p : x, p, { from, reduction }),
+        );
+        same(`binaryCrossEntropyWithGrad ${from} ${reduction}`, (xe) =>
+          xe.binaryCrossEntropyWithGrad(from === 'probs' ? p : x, p, { from, reduction }),
+        );
+      }
+    }
+    same('softmax', (xe) => xe.softmax(x, o));
+    same('softmax temperature', (xe) => xe.softmax(x, { ...o, temperature: 0.7 }));
+    same('logSoftmax', (xe) => xe.logSoftmax(x, o));
+    same('softmaxBackward', (xe) => xe.softmaxBackward(dist, x, o));
+    same('evaluate', (xe) => xe.evaluate(x, labels, { ...o, topK: [1, 5] }));
+    same('zero-copy crossEntropyWithGrad', (xe) => {
+      const X = xe.alloc(n * c);
+      const G = xe.alloc(n * c);
+      X.array.set(x);
+      const loss = xe.crossEntropyWithGrad(X, labels, { ...o, out: G }).loss;
+      const grad = G.array.slice();
+      X.free();
+      G.free();
+      return { loss, grad };
+    });
+  });
+}
+
+test('threads: rows split into pieces (C >= 32768) match a float64 reference, masks and all', () => {
+  const n = 3,
+    c = 70000;
+  const random = rng(5);
+  const x = Float32Array.from({ length: n * c }, () => random() * 40 - 20);
+  x.fill(-Infinity, 20000, 40000); // row 0: a whole piece of masks
+  x.fill(-Infinity, c + 100, 2 * c - 7); // row 1: almost all masked
+  x[2 * c + 65000] = 200; // row 2: one logit far above the rest (the others flush to 0)
+  for (let i = 0; i < n; i++) {
+    const row = Array.from(x.subarray(i * c, (i + 1) * c));
+    const m = Math.max(...row.filter((v) => v > -Infinity));
+    const lse = m + Math.log(row.reduce((s, v) => s + Math.exp(v - m), 0));
+    for (const xe of xes) {
+      close(
+        xe.softmax(x, { classes: c }).subarray(i * c, (i + 1) * c),
+        row.map((v) => Math.exp(v - lse)),
+        {
+          atol: 1e-9,
+          what: `softmax row ${i}, ${xe.threads} threads`,
+        },
+      );
+      close(
+        xe.logSoftmax(x, { classes: c }).subarray(i * c, (i + 1) * c),
+        row.map((v) => v - lse),
+        {
+          what: `logSoftmax row ${i}, ${xe.threads} threads`,
+        },
+      );
+    }
+  }
+});
+
+test("threads: bit-identical for 1, 2 and 3 threads, the Classifier's fit weights", () => {
+  const random = rng(11);
+  const n = 2048,
+    features = 64,
+    classes = 10;
+  const x = Float32Array.from({ length: n * features }, () => random() * 2 - 1);
+  const y = Int32Array.from({ length: n }, () => Math.floor(random() * classes));
+  same('Classifier.fit', (xe) => {
+    const model = new xe.Classifier({ features, classes, hidden: [128], activation: 'relu', seed: 3 });
+    model.fit(x, y, { epochs: 2, batchSize: 256, optimizer: 'adam' });
+    const json = model.toJSON();
+    model.dispose();
+    return Float32Array.from(json.layers.flatMap((l) => [...l.weights, ...l.bias]));
+  });
+});
+
+// The class axis not last (shape, dim): chunks are whole (classes, inner) slabs. Large enough (> 2^16
+// elements, several chunks) to run on every thread.
+const ND = [
+  ['shape [8, 50, 40, 30] dim 1 (inner 1200)', { shape: [8, 50, 40, 30], dim: 1 }, [8, 50, 1200]],
+  ['shape [600, 24, 9] dim 1 (inner 9)', { shape: [600, 24, 9], dim: 1 }, [600, 24, 9]],
+  ['shape [7, 3000, 5] dim 0 (inner 15000)', { shape: [7, 3000, 5], dim: 0 }, [1, 7, 15000]],
+];
+
+test('threads: bit-identical for 1, 2 and 3 threads, class axis not last', () => {
+  for (const [name, geo, [outer, c, inner]] of ND) {
+    const random = rng(outer * 31 + c);
+    const size = outer * c * inner;
+    const x = Float32Array.from({ length: size }, () => random() * 24 - 12);
+    const g = Float32Array.from({ length: size }, () => random() * 2 - 1);
+    const labels = Int32Array.from({ length: outer * inner }, (_, i) => (i % 11 === 4 ? -100 : (i * 7) % c));
+    const probs = xes[0].softmax(x, geo);
+    for (const fn of ['softmax', 'logSoftmax']) same(`${fn} ${name}`, (xe) => xe[fn](x, geo));
+    same(`softmaxBackward ${name}`, (xe) => xe.softmaxBackward(probs, g, geo));
+    for (const reduction of ['mean', 'none']) {
+      const o = { ...geo, reduction };
+      same(`crossEntropyWithGrad ${reduction} ${name}`, (xe) => xe.crossEntropyWithGrad(x, labels, o));
+      same(`crossEntropy smoothed ${reduction} ${name}`, (xe) =>
+        xe.crossEntropy(x, labels, { ...o, labelSmoothing: 0.1 }),
+      );
+      same(`crossEntropy probs ${reduction} ${name}`, (xe) => xe.crossEntropy(probs, labels, { ...o, from: 'probs' }));
+    }
+  }
+});
+
+// float16 input widens into a work buffer per thread (cpp/simd/rows.h, web/run.js): with several chunks
+// running at once, each thread must widen into its own. Results equal float32's bit for bit, on 1 and on
+// 2 threads. Rows stay below 32768 classes: longer float32 rows are split into pieces, float16 rows are not.
+const HAVE_HALF = typeof Float16Array !== 'undefined';
+const NO_HALF = 'no Float16Array in this runtime (Node >= 24 has it: /tmp/n24 or npm package node@24)';
+
+test(
+  'threads: float16 input bit-identical to float32 on 1 and 2 threads, class axis last and not last',
+  {
+    skip: HAVE_HALF ? false : NO_HALF,
+  },
+  () => {
+    const layouts = [['rows 200 x 1000', { classes: 1000 }, [200, 1000, 1]], ...ND];
+    const check = (what, a, b) => assert.deepEqual(bits(a), bits(b), what);
+    for (const [name, geo, [outer, c, inner]] of layouts) {
+      const random = rng(outer * 13 + c);
+      const size = outer * c * inner;
+      const h = Float16Array.from({ length: size }, () => random() * 16 - 8);
+      const x = Float32Array.from(h);
+      const ph = Float16Array.from({ length: size }, () => random());
+      const p = Float32Array.from(ph);
+      const g = Float32Array.from({ length: size }, () => random() * 2 - 1);
+      const labels = Int32Array.from({ length: outer * inner }, (_, i) => (i % 11 === 4 ? -100 : (i * 7) % c));
+      const dense = xes[0].softmax(p, geo);
+      for (const xe of xes.slice(0, 2)) {
+        const at = `${name}, ${xe.threads} thread(s)`;
+        for (const fn of ['softmax', 'logSoftmax']) check(`${fn} ${at}`, xe[fn](h, geo), xes[0][fn](x, geo));
+        check(`softmaxBackward ${at}`, xe.softmaxBackward(ph, g, geo), xes[0].softmaxBackward(p, g, geo));
+        for (const reduction of ['mean', 'none']) {
+          const o = { ...geo, reduction };
+          check(
+            `crossEntropyWithGrad ${reduction} ${at}`,
+            xe.crossEntropyWithGrad(h, labels, o),
+            xes[0].crossEntropyWithGrad(x, labels, o),
+          );
+          check(
+            `crossEntropy dense ${reduction} ${at}`,
+            xe.crossEntropy(h, dense, o),
+            xes[0].crossEntropy(x, dense, o),
+          );
+          check(
+            `crossEntropy probs ${reduction} ${at}`,
+            xe.crossEntropy(ph, labels, { ...o, from: 'probs' }),
+            xes[0].crossEntropy(p, labels, { ...o, from: 'probs' }),
+          );
+          // Element-wise: spans of 2^14 elements, one per chunk.
+          check(
+            `binaryCrossEntropyWithGrad ${reduction} ${at}`,
+            xe.binaryCrossEntropyWithGrad(h, p, { reduction }),
+            xes[0].binaryCrossEntropyWithGrad(x, p, { reduction }),
+          );
+          check(
+            `binaryCrossEntropy probs ${reduction} ${at}`,
+            xe.binaryCrossEntropy(ph, p, { from: 'probs', reduction }),
+            xes[0].binaryCrossEntropy(p, p, { from: 'probs', reduction }),
+          );
+        }
+        // Zero-copy: a float16 WasmArray input.
+        const H = xe.alloc(size, { dtype: 'float16' });
+        H.array.set(h);
+        check(
+          `zero-copy crossEntropyWithGrad ${at}`,
+          xe.crossEntropyWithGrad(H, labels, geo),
+          xes[0].crossEntropyWithGrad(x, labels, geo),
+        );
+        H.free();
+      }
+    }
+  },
+);
+
+test.after(() => {
+  for (const xe of xes) xe.dispose();
+});

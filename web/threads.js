@@ -1,0 +1,100 @@
+// Threads: how many an instance uses, and the threaded build (SIMD + Emscripten pthreads on shared wasm
+// memory) that provides them. The SIMD and scalar builds never load anything from here but the checks.
+//
+// The threaded build's pool is preloaded before its factory resolves (Module.xePoolSize workers), then
+// core.poolStart(n) starts n - 1 threads that wait on a futex for work (cpp/parallel.cc). Under Node the
+// workers are unref()'d, so they never keep a process alive; dispose() stops and terminates them.
+const isNode = typeof process === 'object' && typeof process.versions?.node === 'string';
+
+/** The most threads 'auto' picks: the kernels are bound by memory bandwidth well before this. */
+const AUTO_MAX = 8;
+
+/** True where wasm memory can be shared between threads: Node, and cross-origin-isolated pages and workers. */
+export function sharedMemorySupported() {
+  if (typeof SharedArrayBuffer !== 'function' || typeof Atomics !== 'object') return false;
+  if (!isNode && globalThis.crossOriginIsolated !== true) return false;
+  try {
+    return new WebAssembly.Memory({ initial: 1, maximum: 1, shared: true }).buffer instanceof SharedArrayBuffer;
+  } catch {
+    return false;
+  }
+}
+
+async function cores() {
+  if (isNode) {
+    const osName = 'node:os'; // in a variable so that bundlers do not try to resolve it
+    const os = await import(/* webpackIgnore: true */ /* @vite-ignore */ osName);
+    return typeof os.availableParallelism === 'function' ? os.availableParallelism() : os.cpus().length;
+  }
+  return globalThis.navigator?.hardwareConcurrency ?? 1;
+}
+
+/** Checks options.threads ('auto' or an integer >= 1) and says how many threads to use. */
+export function checkThreads(threads) {
+  if (threads === 'auto') return threads;
+  if (typeof threads !== 'number') {
+    throw new TypeError(`load: options.threads must be 'auto' or an integer >= 1, got ${String(threads)}`);
+  }
+  if (!Number.isInteger(threads) || threads < 1) {
+    throw new RangeError(`load: options.threads = ${threads} must be 'auto' or an integer >= 1`);
+  }
+  if (threads > 1 && !sharedMemorySupported()) {
+    throw new RangeError(
+      `load: options.threads = ${threads} needs shared wasm memory, which this page does not have: it must be ` +
+        'cross-origin isolated (served with the headers Cross-Origin-Opener-Policy: same-origin and ' +
+        "Cross-Origin-Embedder-Policy: require-corp). Use threads: 'auto' to fall back to one thread.",
+    );
+  }
+  return threads;
+}
+
+/** The number of threads 'auto' means here: 1 without shared memory or on one core. */
+export async function autoThreads() {
+  if (!sharedMemorySupported()) return 1;
+  return Math.max(1, Math.min(AUTO_MAX, await cores()));
+}
+
+/**
+ * Creates the threaded build's core with `threads` threads (the caller's included) from a compiled
+ * module, or throws. glue: the threaded build's module namespace.
+ */
+export async function createThreaded(glue, module, threads) {
+  const hadWorker = Object.getOwnPropertyDescriptor(globalThis, 'Worker');
+  let fail;
+  const failed = new Promise((resolve, reject) => (fail = reject));
+  let core;
+  try {
+    const ready = glue.default({
+      xePoolSize: threads - 1,
+      instantiateWasm(imports, receive) {
+        WebAssembly.instantiate(module, imports)
+          .then((instance) => receive(instance, module))
+          .catch(fail);
+        return {};
+      },
+    });
+    core = await Promise.race([ready, failed]);
+  } finally {
+    // Emscripten's Node code sets globalThis.Worker (worker_threads') for its own use: put back what was.
+    if (isNode) {
+      if (hadWorker) Object.defineProperty(globalThis, 'Worker', hadWorker);
+      else delete globalThis.Worker;
+    }
+  }
+  const workers = () => [...core.PThread.unusedWorkers, ...core.PThread.runningWorkers];
+  if (isNode) for (const worker of workers()) worker.unref();
+  // Every thread the pool created may run chunks, started or not: run.js sizes the per-thread float16 work
+  // buffers by this count, not by xe.threads.
+  core.xePoolSize = 1 + core.poolStart(threads);
+  // The threads run as soon as their workers take the message; wait for them (a few ms) so that
+  // xe.threads is true from the first call. Calls never wait for a thread that has not started.
+  for (let waited = 0; core.poolThreads() < threads - 1 && waited < 5000; waited += 2) {
+    await new Promise((resolve) => setTimeout(resolve, 2));
+  }
+  core.xeThreads = 1 + core.poolThreads();
+  core.xeDispose = () => {
+    core.poolStop();
+    for (const worker of workers()) worker.terminate();
+  };
+  return core;
+}
