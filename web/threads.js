@@ -5,6 +5,9 @@
 // core.poolStart(n) starts n - 1 threads that wait on a futex for work (cpp/parallel.cc). Under Node the
 // workers are unref()'d, so they never keep a process alive; dispose() stops and terminates them.
 const isNode = typeof process === 'object' && typeof process.versions?.node === 'string';
+// Deno passes for Node here (process.versions.node), but the threaded build's worker script, Emscripten
+// 3.1.6's Node code, fails in Deno's workers (it assigns the worker's read-only `location`): one thread there.
+const isDeno = typeof globalThis.Deno === 'object';
 
 /** The most threads 'auto' picks: the kernels are bound by memory bandwidth well before this. */
 const AUTO_MAX = 8;
@@ -38,6 +41,12 @@ export function checkThreads(threads) {
   if (!Number.isInteger(threads) || threads < 1) {
     throw new RangeError(`load: options.threads = ${threads} must be 'auto' or an integer >= 1`);
   }
+  if (threads > 1 && isDeno) {
+    throw new RangeError(
+      `load: options.threads = ${threads}: the threaded build's workers do not start in Deno (Emscripten 3.1.6's ` +
+        "pthread worker script is written for Node and browsers). Use threads: 'auto', which is one thread there.",
+    );
+  }
   if (threads > 1 && !sharedMemorySupported()) {
     throw new RangeError(
       `load: options.threads = ${threads} needs shared wasm memory, which this page does not have: it must be ` +
@@ -50,7 +59,7 @@ export function checkThreads(threads) {
 
 /** The number of threads 'auto' means here: 1 without shared memory or on one core. */
 export async function autoThreads() {
-  if (!sharedMemorySupported()) return 1;
+  if (isDeno || !sharedMemorySupported()) return 1;
   return Math.max(1, Math.min(AUTO_MAX, await cores()));
 }
 
