@@ -62,18 +62,6 @@ double coefficient_sums(const float* z, const float* a, size_t c, float m, doubl
   return sum_a;
 }
 
-// g = k * e - scale * a, in place over the stored exponentials e.
-void grad_from_exp(float* g, const float* a, size_t c, float k, float scale) {
-  size_t j = 0;
-#ifdef __wasm_simd128__
-  const v128_t vk = wasm_f32x4_splat(k), vs = wasm_f32x4_splat(scale);
-  for (; j + 4 <= c; j += 4)
-    wasm_v128_store(g + j, wasm_f32x4_sub(wasm_f32x4_mul(wasm_v128_load(g + j), vk),
-                                          wasm_f32x4_mul(wasm_v128_load(a + j), vs)));
-#endif
-  for (; j < c; j++) g[j] = g[j] * k - a[j] * scale;
-}
-
 // One row from logits z (c). t: the class index or -1; a: the coefficient row (null for a plain class
 // index without smoothing). Returns the row loss in nats; writes the gradient row when g != null.
 // With logs != null, a row whose sum of coefficients is exactly 1 (a plain class index, unweighted) leaves

@@ -106,18 +106,6 @@ struct Options {
   double grad_scale;  // d reduced loss / d per-row loss, in output units
 };
 
-// g = k * e - scale * w, in place over the stored exponentials e.
-void grad_from_exp(float* g, const float* w, size_t c, float k, float scale) {
-  size_t j = 0;
-#ifdef __wasm_simd128__
-  const v128_t vk = wasm_f32x4_splat(k), vs = wasm_f32x4_splat(scale);
-  for (; j + 4 <= c; j += 4)
-    wasm_v128_store(g + j, wasm_f32x4_sub(wasm_f32x4_mul(wasm_v128_load(g + j), vk),
-                                          wasm_f32x4_mul(wasm_v128_load(w + j), vs)));
-#endif
-  for (; j < c; j++) g[j] = g[j] * k - w[j] * scale;
-}
-
 // One class of the float32 pass (q <= 1/2): returns c u^g l (the loss term, 0 for c = 0) and sets *w.
 inline float dense_term(float e, float zj, float cj, float m, float ls, float inv_s, const Gamma& g,
                         float* w) {

@@ -211,6 +211,19 @@ __attribute__((always_inline)) inline double row_sum_exp(const float* x, size_t 
   return sum;
 }
 
+// g[j] = g[j] * k - a[j] * scale, in place: a loss gradient from the exponentials stored in g, their scale k
+// and the coefficients a (cross-entropy's a_j, focal's w_j).
+inline void grad_from_exp(float* g, const float* a, size_t c, float k, float scale) {
+  size_t j = 0;
+#ifdef __wasm_simd128__
+  const v128_t vk = wasm_f32x4_splat(k), vs = wasm_f32x4_splat(scale);
+  for (; j + 4 <= c; j += 4)
+    wasm_v128_store(g + j, wasm_f32x4_sub(wasm_f32x4_mul(wasm_v128_load(g + j), vk),
+                                          wasm_f32x4_mul(wasm_v128_load(a + j), vs)));
+#endif
+  for (; j < c; j++) g[j] = g[j] * k - a[j] * scale;
+}
+
 // y[j] *= k, in place.
 inline void row_scale(float* y, size_t c, float k) {
   size_t j = 0;
