@@ -167,11 +167,11 @@ const SCOPES = [
 // Scopes a browser does not run, with the reason: known faults, written up for whoever owns them.
 const NOT_RUN = {
   firefox: {
-    // Reproduced 2 times in 10 (Firefox 153.8.0esr, 2026-12-02): the page shows "running (worker): simd:
-    // auto: load" (or a second load) for good; Chromium's and WebKit's isolated workers and Firefox's
-    // isolated page never hung in 10 runs each.
+    // Seen 4 times in about 30 runs (Firefox 153.8.0esr, 2026-12-02, machine at load average 8-12): the
+    // page shows "running (worker): simd: auto: load" (or a second load) for good; Chromium's and WebKit's
+    // isolated workers and Firefox's isolated page never hung (10 runs each).
     'isolated module worker':
-      "known hang: in Firefox 153 ESR, load() with threads inside a module worker sometimes never resolves (the threaded build's nested pthread workers; about 2 runs in 10)",
+      "known hang: in Firefox 153 ESR, load() with threads inside a module worker sometimes never resolves (the threaded build's nested pthread workers; 4 runs in about 30)",
   },
 };
 
