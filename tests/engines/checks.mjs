@@ -500,7 +500,9 @@ const CHECKS = [
         const got = error ? `${error.name}: ${error.message}` : 'it loaded';
         throw new Error(`load({ threads: 2 }) where ${reason}: ${got}, expected a RangeError`);
       }
-      const says = globalThis.Deno ? /Deno/ : /Cross-Origin-Opener-Policy/;
+      // Not isolated: the message names the headers; isolated without shared memory (WebKitGTK): the engine.
+      const isolated = globalThis.crossOriginIsolated === true;
+      const says = globalThis.Deno ? /Deno/ : isolated ? /engine does not offer/ : /Cross-Origin-Opener-Policy/;
       if (!says.test(error.message)) throw new Error(`load({ threads: 2 }): "${error.message}" does not match ${says}`);
     },
   },
