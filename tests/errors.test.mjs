@@ -49,7 +49,7 @@ const cases = [
     'input a string',
     (xe, out) => xe.softmax('123', { classes: 1, out }),
     TypeError,
-    /softmax: x must be a Float32Array, Float64Array, number\[\] or WasmArray, got "123"/,
+    /softmax: x must be a Float32Array, Float64Array, (Float16Array, )?number\[\] or WasmArray, got "123"/,
   ],
   [
     'input with a string element',
