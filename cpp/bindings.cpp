@@ -10,6 +10,7 @@
 #include <emscripten/em_macros.h>
 
 #include <cstddef>
+#include <cstdint>
 #include <type_traits>
 
 #include "parallel.h"
@@ -65,7 +66,11 @@ Ptr call_defaults() {
 size_t call_size() { return sizeof(xe::Call); }
 
 #ifdef __EMSCRIPTEN_PTHREADS__
-void pool_set_threshold(double elements) { xe::pool_set_threshold(static_cast<size_t>(elements)); }
+// A bench-only knob: a double from JS, clamped to size_t's range (a cast of a larger value is undefined).
+void pool_set_threshold(double elements) {
+  const double most = static_cast<double>(SIZE_MAX);
+  xe::pool_set_threshold(!(elements > 0) ? 0 : elements >= most ? SIZE_MAX : static_cast<size_t>(elements));
+}
 #endif
 
 // Which build this is, so that a caller-supplied .wasm is reported truthfully.
