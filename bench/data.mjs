@@ -11,6 +11,7 @@ export const OPS = [
   'zlossgrad',
   'bcegrad',
   'sfocalgrad',
+  'fit',
 ];
 export const OP_NAMES = {
   loss: 'loss (mean)',
@@ -23,6 +24,7 @@ export const OP_NAMES = {
   zlossgrad: 'CE z-loss + grad',
   bcegrad: 'BCE + grad',
   sfocalgrad: 'sigmoid focal + grad',
+  fit: 'Classifier.fit, 1 epoch',
 };
 // The options of the 0.2 ops, shared by every implementation and the reference: focal loss with gamma 2
 // (alpha 1, class indices), z-loss 1e-4 (PaLM's), sigmoid focal with torchvision's defaults. BCE and
@@ -33,6 +35,11 @@ export const SIGMOID_FOCAL = { gamma: 2, alpha: 0.25 };
 export const TOPK = 5;
 /** evalx: evaluate with calibration (15 bins), Brier and confusion counts switched on. */
 export const REPORT_OPTIONS = { calibration: 15, brier: true, confusion: true };
+/**
+ * fit: a 512 -> 128 -> 10 relu head over 8192 x 512 features, adam (learning rate 1e-3), batch 64, seeded
+ * shuffles; one call is one epoch of the same model (the shape is [rows, features]).
+ */
+export const FIT = { hidden: 128, classes: 10, batchSize: 64, learningRate: 1e-3 };
 
 // [rows, classes]
 export const SHAPES = [
@@ -50,6 +57,7 @@ export const OP_SHAPES = {
   ],
   eval: [[20000, 1000]],
   evalx: [[20000, 1000]],
+  fit: [[8192, 512]],
 };
 
 export function shapeName([n, c]) {
@@ -99,8 +107,32 @@ export function makeData(n, c, seed = 12345) {
   return { n, c, x, labels, onehot };
 }
 
+/**
+ * The inputs of `op` at `shape`: makeData's logits, or for fit standard normal features with the labels of
+ * a random linear teacher (argmax of x W, W standard normal), so that a head that trains beats chance.
+ */
+export function makeInput(op, [n, c]) {
+  if (op !== 'fit') return makeData(n, c);
+  const r = rng(0xf17 ^ (n * 7919 + c));
+  const normal = () => Math.sqrt(-2 * Math.log(1 - r())) * Math.cos(2 * Math.PI * r());
+  const k = FIT.classes;
+  const w = Float64Array.from({ length: c * k }, normal);
+  const x = Float32Array.from({ length: n * c }, normal);
+  const labels = new Int32Array(n);
+  for (let i = 0; i < n; i++) {
+    let best = -Infinity;
+    for (let j = 0; j < k; j++) {
+      let z = 0;
+      for (let f = 0; f < c; f++) z += x[i * c + f] * w[f * k + j];
+      if (z > best) [best, labels[i]] = [z, j];
+    }
+  }
+  return { n, c, x, labels };
+}
+
 /** Float64 reference of one op (see crossEntropyReference for the ops of plain cross-entropy logits). */
 export function reference(data, op) {
+  if (op === 'fit') return { chance: Math.log(FIT.classes) };
   if (op === 'focalgrad') return focalReference(data);
   if (op === 'zlossgrad') return zlossReference(data);
   if (op === 'bcegrad' || op === 'sfocalgrad') return sigmoidReference(data, op === 'sfocalgrad');
@@ -271,6 +303,15 @@ export function check(op, result, ref) {
     if (op === 'evalx' && !(result.confusion && result.calibration && result.brier >= 0))
       return { ok: false, err: Infinity, why: 'no report extras' };
     return checkScalar('loss', Number(result.loss), ref.loss);
+  }
+  if (op === 'fit') {
+    // { loss, epochs }: the mean loss of the latest epoch, and how many epochs the model has had. After three
+    // a head that learns anything is below the loss of a uniform guess, ln(classes).
+    const loss = Number(result?.loss);
+    if (!Number.isFinite(loss)) return { ok: false, err: Infinity, why: `fit: loss ${result?.loss}` };
+    if (result.epochs >= 3 && !(loss < ref.chance))
+      return { ok: false, err: loss, why: `fit: loss ${loss} after ${result.epochs} epochs, chance ${ref.chance}` };
+    return { ok: true, err: 0 };
   }
   if (op.endsWith('grad')) {
     if (!result || typeof result !== 'object') return { ok: false, err: Infinity, why: 'no { loss, grad }' };

@@ -1,26 +1,63 @@
-// The implementations under test. Each `setup(op, data)` runs once in a fresh child process, before any
-// timing: it converts inputs to the form the implementation wants (one-hot tensors, int64 labels, ...) and
-// returns { run, async?, note? }, where run() does one complete call — typed arrays in, a JS number or
-// typed array out — or { unsupported: 'why' }.
-import { createRequire } from 'node:module';
-import { readFileSync } from 'node:fs';
-import path from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+// The implementations under test. Each `setup(op, data)` runs once in a fresh child process (Node) or page
+// (browser), before any timing: it converts inputs to the form the implementation wants (one-hot tensors,
+// int64 labels, ...) and returns { run, async?, note? }, where run() does one complete call — typed arrays
+// in, a JS number or typed array out — or { unsupported: 'why' }. This file runs in Node and, bundled by
+// bench/browser.mjs, in the browsers: where the libraries and their wasm files come from is `host`'s job.
+import { FIT, FOCAL_GAMMA, REPORT_OPTIONS, SIGMOID_FOCAL, TOPK, Z_LOSS } from './data.mjs';
 
-import { FOCAL_GAMMA, REPORT_OPTIONS, SIGMOID_FOCAL, TOPK, Z_LOSS } from './data.mjs';
-
-const here = path.dirname(fileURLToPath(import.meta.url));
-const require = createRequire(import.meta.url);
+/** Node's answers; bench/browser-entry.mjs replaces them with URLs on the bench server. */
+export const host = {
+  browser: false,
+  // bench/run.mjs points XE_BENCH_LIB at its snapshot of web/ + dist/; run by hand, the tree itself.
+  async xentropy() {
+    const { pathToFileURL } = await import('node:url');
+    const lib = process.env.XE_BENCH_LIB;
+    return import(lib ? pathToFileURL(lib).href : new URL('../web/index.js', import.meta.url).href);
+  },
+  async floorWasm() {
+    const { readFileSync } = await import('node:fs');
+    return readFileSync(new URL('./.build/floor.wasm', import.meta.url));
+  },
+  /** The directory of tfjs-backend-wasm's .wasm files, with a trailing separator. */
+  async tfjsWasmDir() {
+    const { createRequire } = await import('node:module');
+    const path = await import('node:path');
+    const file = createRequire(import.meta.url).resolve(
+      '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-simd.wasm',
+    );
+    return path.dirname(file) + path.sep;
+  },
+  // tfjs-core's CommonJS bundle (what Node loads) registers no gradients; its ESM files do, but import
+  // without extensions: bench/tfjs-hooks.mjs resolves them (the child runs with --import for it).
+  tfjsGradients: () => import('@tensorflow/tfjs-core/dist/register_all_gradients.js'),
+  tfjsLayers: () => import('@tensorflow/tfjs-layers'),
+  ort: () => import('onnxruntime-web'),
+  ortWasmPaths: undefined,
+};
 
 // ---------------------------------------------------------------- xentropy
 
 async function xentropy(op, { n, c, x, labels, onehot }, { simd = true, zeroCopy = false, threads = 1 } = {}) {
-  // bench/run.mjs points XE_BENCH_LIB at its snapshot of web/ + dist/; run by hand, the tree itself.
-  const { load } = await import(
-    process.env.XE_BENCH_LIB ? pathToFileURL(process.env.XE_BENCH_LIB).href : '../web/index.js'
-  );
+  const { load } = await host.xentropy();
   const xe = await load({ simd, threads });
   if (xe.threads !== threads) throw new Error(`asked for ${threads} threads, got ${xe.threads}`);
+  if (op === 'fit') {
+    if (zeroCopy) return { unsupported: 'the same Classifier.fit as the copying API', same: 'xentropy' };
+    const model = new xe.Classifier({
+      features: c,
+      classes: FIT.classes,
+      hidden: [FIT.hidden],
+      activation: 'relu',
+      seed: 1,
+    });
+    const fitOptions = { epochs: 1, batchSize: FIT.batchSize, learningRate: FIT.learningRate, optimizer: 'adam' };
+    let epochs = 0;
+    return {
+      run: () => ({ loss: model.fit(x, labels, fitOptions)[0].loss, epochs: ++epochs }),
+      note: `Classifier({ hidden: [${FIT.hidden}], activation: 'relu' }).fit(adam, batch ${FIT.batchSize}, shuffled)`,
+      teardown: () => model.dispose(),
+    };
+  }
   const opts = { classes: c };
   // The 0.2 ops, copying API only (zero-copy gains the same as for loss + grad).
   const extra = {
@@ -68,8 +105,7 @@ async function xentropy(op, { n, c, x, labels, onehot }, { simd = true, zeroCopy
 
 async function floor(op, { n, c, x }) {
   if (op === 'topk' || op === 'eval' || op === 'evalx') return { unsupported: 'floor: see loss (mean)' };
-  const file = path.join(here, '.build', 'floor.wasm');
-  const { instance } = await WebAssembly.instantiate(readFileSync(file), {});
+  const { instance } = await WebAssembly.instantiate(await host.floorWasm(), {});
   const e = instance.exports;
   e._initialize?.();
   const bytes = n * c * 4;
@@ -267,26 +303,34 @@ const JS_EXTRA = {
 
 // ---------------------------------------------------------------- TensorFlow.js
 
-async function tfjs(op, { n, c, x, labels }, { backend, sparse = false }) {
+/**
+ * tfjs-core on `backend`; for 'wasm', threads 1 is the SIMD build on one thread, 'cores' the threaded SIMD
+ * build (which tfjs picks where the page is cross-origin isolated) asked for a thread per logical core.
+ * tfjs-wasm 4.22 caps its pool at half the logical cores (its default too): one thread on 2 cores.
+ */
+async function tfjsOn(backend, threads) {
   const tf = await import('@tensorflow/tfjs-core');
+  let wasm;
   if (backend === 'wasm') {
-    const wasm = await import('@tensorflow/tfjs-backend-wasm');
-    tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', false);
+    wasm = await import('@tensorflow/tfjs-backend-wasm');
+    if (threads === 1) tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', false);
     tf.env().set('WASM_HAS_SIMD_SUPPORT', true);
-    const dir = path.dirname(require.resolve('@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-simd.wasm'));
-    wasm.setWasmPaths(dir + path.sep);
-    wasm.setThreadsCount(1);
+    wasm.setWasmPaths(await host.tfjsWasmDir());
+    wasm.setThreadsCount(threads === 'cores' ? navigator.hardwareConcurrency : 1);
   } else {
     await import('@tensorflow/tfjs-backend-cpu');
   }
   if (!(await tf.setBackend(backend))) throw new Error(`tfjs: backend ${backend} failed to initialise`);
   await tf.ready();
-  // tfjs-core's CommonJS bundle (what Node loads) registers no gradients; its ESM files do, but import
-  // without extensions: bench/tfjs-hooks.mjs resolves them (the child runs with --import for it).
-  if (op !== 'loss' && op !== 'softmax' && !sparse)
-    await import('@tensorflow/tfjs-core/dist/register_all_gradients.js');
+  const info = wasm
+    ? `threads=${wasm.getThreadsCount?.() ?? '?'}${tf.env().getBool('WASM_HAS_MULTITHREAD_SUPPORT') ? ' (threaded build)' : ''}`
+    : '';
+  return { tf, info };
+}
 
-  const info = backend === 'wasm' ? `threads=${tf.backend().wasm._get_threads_count?.() ?? '?'}` : '';
+async function tfjs(op, { n, c, x, labels }, { backend, sparse = false, threads = 1 }) {
+  const { tf, info } = await tfjsOn(backend, threads);
+  if (op !== 'loss' && op !== 'softmax' && !sparse) await host.tfjsGradients();
   // Label conversions, before timing: one-hot float32 [n, c]; flat int32 indices i*c + label for gather.
   const onehot = tf.cast(tf.oneHot(tf.tensor1d(labels, 'int32'), c), 'float32');
   const flat = tf.tensor1d(
@@ -387,13 +431,43 @@ async function tfjs(op, { n, c, x, labels }, { backend, sparse = false }) {
   };
 }
 
+// ---------------------------------------------------------------- tfjs-layers (fit)
+
+async function tfjsLayers(op, { n, c, x, labels }, { threads = 1 } = {}) {
+  if (op !== 'fit') return { unsupported: 'Classifier.fit only' };
+  const { tf, info } = await tfjsOn('wasm', threads);
+  await host.tfjsGradients();
+  const tfl = await host.tfjsLayers();
+  const model = tfl.sequential({
+    layers: [
+      tfl.layers.dense({ inputShape: [c], units: FIT.hidden, activation: 'relu' }),
+      tfl.layers.dense({ units: FIT.classes, activation: 'softmax' }),
+    ],
+  });
+  model.compile({ optimizer: tf.train.adam(FIT.learningRate), loss: 'sparseCategoricalCrossentropy' });
+  const xs = tf.tensor2d(x, [n, c]);
+  const ys = tf.tensor1d(labels, 'float32');
+  const fitOptions = { epochs: 1, batchSize: FIT.batchSize, shuffle: true, verbose: 0 };
+  let epochs = 0;
+  return {
+    run: async () => ({ loss: (await model.fit(xs, ys, fitOptions)).history.loss[0], epochs: ++epochs }),
+    async: true,
+    note: `tf.sequential: dense(${FIT.hidden}, relu), dense(${FIT.classes}, softmax), sparseCategoricalCrossentropy, tf.train.adam, model.fit(batch ${FIT.batchSize}, shuffled)`,
+    info,
+    teardown: () => model.dispose(),
+  };
+}
+
 // ---------------------------------------------------------------- onnxruntime-web (wasm EP)
 
-async function ort(op, { n, c, x, labels }) {
+// threads: 1, or 'cores' (navigator.hardwareConcurrency; onnxruntime-web's own default is
+// min(4, ceil(cores / 2)), which is 1 on two cores).
+async function ort(op, { n, c, x, labels }, { threads = 1 } = {}) {
   if (!['loss', 'lossgrad', 'softmax'].includes(op)) return { unsupported: 'no training graph in onnxruntime-web' };
-  const ortm = await import('onnxruntime-web');
+  const ortm = await host.ort();
   const { model, DT } = await import('./onnx.mjs');
-  ortm.env.wasm.numThreads = 1;
+  ortm.env.wasm.numThreads = threads === 'cores' ? navigator.hardwareConcurrency : threads;
+  if (host.ortWasmPaths) ortm.env.wasm.wasmPaths = host.ortWasmPaths;
   ortm.env.logLevel = 'error';
   const X = { name: 'x', type: DT.FLOAT, dims: [n, c] };
   const Y = { name: 'y', type: DT.INT64, dims: [n] };
@@ -471,6 +545,7 @@ async function ort(op, { n, c, x, labels }) {
     };
     return { run, async: true, note, teardown: () => session.release() };
   }
+  const info = `threads=${ortm.env.wasm.numThreads}`;
   const run =
     op === 'loss'
       ? async () => (await session.run(feeds())).loss.data[0]
@@ -480,14 +555,17 @@ async function ort(op, { n, c, x, labels }) {
             return { loss: r.loss.data[0], grad: r.grad.data };
           }
         : async () => (await session.run(feeds())).p.data;
-  return { run, async: true, note, teardown: () => session.release() };
+  return { run, async: true, note, info, teardown: () => session.release() };
 }
 
 // ---------------------------------------------------------------- registry
 
-/** kind: 'xentropy' (ours), 'floor', 'peer' (counts for "fastest peer"). */
+/**
+ * kind: 'xentropy' (ours), 'floor', 'peer' (counts for "fastest peer"). ops: the only ops it runs (else
+ * every op but fit, plus fit where `fit`); where: 'node' or 'browser' when it runs in only one of them.
+ */
 export const IMPLS = {
-  xentropy: { label: 'xentropy', kind: 'xentropy', setup: (op, d) => xentropy(op, d) },
+  xentropy: { label: 'xentropy', kind: 'xentropy', fit: true, setup: (op, d) => xentropy(op, d) },
   'xentropy-zc': {
     label: 'xentropy zero-copy',
     kind: 'xentropy',
@@ -496,6 +574,7 @@ export const IMPLS = {
   'xentropy-2t': {
     label: 'xentropy 2 threads',
     kind: 'xentropy',
+    fit: true,
     setup: (op, d) => xentropy(op, d, { threads: 2 }),
   },
   'xentropy-zc-2t': {
@@ -509,7 +588,7 @@ export const IMPLS = {
     optional: true,
     setup: (op, d) => xentropy(op, d, { simd: false }),
   },
-  floor: { label: 'floor', kind: 'floor', setup: floor },
+  floor: { label: 'floor', kind: 'floor', where: 'node', setup: floor },
   'tfjs-wasm': { label: 'tfjs-wasm', kind: 'peer', tfjs: true, setup: (op, d) => tfjs(op, d, { backend: 'wasm' }) },
   'tfjs-wasm-sparse': {
     label: 'tfjs-wasm explicit',
@@ -517,7 +596,45 @@ export const IMPLS = {
     tfjs: true,
     setup: (op, d) => tfjs(op, d, { backend: 'wasm', sparse: true }),
   },
-  'tfjs-cpu': { label: 'tfjs-cpu', kind: 'peer', tfjs: true, setup: (op, d) => tfjs(op, d, { backend: 'cpu' }) },
+  'tfjs-wasm-mt': {
+    label: 'tfjs-wasm threaded',
+    kind: 'peer',
+    where: 'browser',
+    setup: (op, d) => tfjs(op, d, { backend: 'wasm', threads: 'cores' }),
+  },
+  'tfjs-cpu': {
+    label: 'tfjs-cpu',
+    kind: 'peer',
+    tfjs: true,
+    where: 'node',
+    setup: (op, d) => tfjs(op, d, { backend: 'cpu' }),
+  },
   ort: { label: 'onnxruntime-web', kind: 'peer', setup: ort },
+  'ort-mt': {
+    label: 'onnxruntime-web all cores',
+    kind: 'peer',
+    where: 'browser',
+    setup: (op, d) => ort(op, d, { threads: 'cores' }),
+  },
   js: { label: 'plain JS', kind: 'peer', setup: js },
+  'tfjs-layers': {
+    label: 'tfjs-layers (wasm)',
+    kind: 'peer',
+    tfjs: true,
+    ops: ['fit'],
+    setup: (op, d) => tfjsLayers(op, d),
+  },
+  'tfjs-layers-mt': {
+    label: 'tfjs-layers (wasm) threaded',
+    kind: 'peer',
+    where: 'browser',
+    ops: ['fit'],
+    setup: (op, d) => tfjsLayers(op, d, { threads: 'cores' }),
+  },
 };
+
+/** Whether implementation `name` runs `op` at all (bench/run.mjs starts no process or page otherwise). */
+export function applies(name, op) {
+  const impl = IMPLS[name];
+  return impl.ops ? impl.ops.includes(op) : op !== 'fit' || Boolean(impl.fit);
+}

@@ -1,36 +1,45 @@
-// npm run bench [-- --quick] [--impls=a,b] [--shapes=64x32000,...] [--ops=loss,lossgrad,softmax,topk,eval,evalx]
-//                [--rounds=N] [--round-ms=MS] [--repeat=K] [--scalar] [--json=path]
+// npm run bench [-- --quick] [--impls=a,b] [--shapes=64x32000,...] [--ops=loss,lossgrad,softmax,topk,eval,evalx,fit]
+//                [--rounds=N] [--round-ms=MS] [--repeat=K] [--scalar] [--json=path] [--browser=chromium|firefox]
 // Every (implementation, shape, op) cell runs in its own child process (bench/child.mjs): warm-up,
 // rounds of >= round-ms each, the median of the rounds; a result counts only once it matches the float64
 // reference (first and last call). --repeat=K sweeps K times and keeps each cell's fastest median (for a
 // shared, noisy machine). Prints markdown tables and writes bench/results.json (--quick: results-quick.json).
+// --browser: the same cells in a fresh cross-origin-isolated page of Debian's Chromium or Firefox ESR each
+// (bench/browser.mjs), the peers also with threads; writes bench/results-<browser>.json.
 import { spawn, spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { OPS, OP_NAMES, OP_SHAPES, SHAPES, parseShape, shapeName } from './data.mjs';
-import { IMPLS } from './impls.mjs';
+import { IMPLS, applies } from './impls.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const root = path.dirname(here);
 
 // ---------------------------------------------------------------- options
 
+// `--browser chromium` (as npm passes it) is read as `--browser=chromium`.
+const argv = [];
+for (let i = 2; i < process.argv.length; i++) {
+  const a = process.argv[i];
+  const next = process.argv[i + 1];
+  argv.push(a === '--browser' && next && !next.startsWith('--') ? `--browser=${process.argv[++i]}` : a);
+}
 const args = Object.fromEntries(
-  process.argv.slice(2).map((a) => {
+  argv.map((a) => {
     const m = /^--([^=]+)(?:=(.*))?$/.exec(a);
     if (!m) throw new Error(`bench: unknown argument ${a}`);
     return [m[1], m[2] ?? true];
   }),
 );
-const known = ['quick', 'impls', 'shapes', 'ops', 'rounds', 'round-ms', 'repeat', 'scalar', 'json', 'help'];
+const known = ['quick', 'impls', 'shapes', 'ops', 'rounds', 'round-ms', 'repeat', 'scalar', 'json', 'help', 'browser'];
 for (const k of Object.keys(args)) if (!known.includes(k)) throw new Error(`bench: unknown option --${k}`);
 if (args.help) {
   console.log(
     readFileSync(fileURLToPath(import.meta.url), 'utf8')
       .split('\n')
-      .slice(0, 6)
+      .slice(0, 8)
       .join('\n'),
   );
   process.exit(0);
@@ -45,13 +54,19 @@ if (args['round-ms']) timing.roundMs = Number(args['round-ms']);
 // than more rounds in a row.
 const repeat = Math.max(1, Number(args.repeat ?? (quick ? 1 : 2)));
 // --quick leaves out tfjs-cpu (20-100x slower than every other peer, and seconds per call) unless asked for.
+// Node leaves out the browser-only peers (with threads), a browser the Node-only ones (floor, tfjs-cpu).
+const browser = typeof args.browser === 'string' ? args.browser : args.browser ? 'chromium' : null;
 const defaultImpls = Object.keys(IMPLS).filter(
-  (k) => (!IMPLS[k].optional || (k === 'xentropy-scalar' && args.scalar)) && !(quick && k === 'tfjs-cpu'),
+  (k) =>
+    (!IMPLS[k].optional || (k === 'xentropy-scalar' && args.scalar)) &&
+    !(quick && k === 'tfjs-cpu') &&
+    IMPLS[k].where !== (browser ? 'node' : 'browser'),
 );
 const impls = args.impls ? args.impls.split(',') : defaultImpls;
 for (const i of impls)
   if (!IMPLS[i]) throw new Error(`bench: unknown implementation ${i} (${Object.keys(IMPLS).join(', ')})`);
-const ops = args.ops ? args.ops.split(',') : OPS;
+// In a browser: the contract's table (loss, loss + grad, softmax, evaluate) and Classifier.fit.
+const ops = args.ops ? args.ops.split(',') : browser ? ['loss', 'lossgrad', 'softmax', 'eval', 'fit'] : OPS;
 for (const o of ops) if (!OPS.includes(o)) throw new Error(`bench: unknown op ${o} (${OPS.join(', ')})`);
 // --shapes applies to every op; without it each op runs over its own shapes (OP_SHAPES) or SHAPES.
 const shapesFor = (op) => (args.shapes ? args.shapes.split(',').map(parseShape) : (OP_SHAPES[op] ?? SHAPES));
@@ -66,10 +81,20 @@ const cellList = ops
 const jsonPath =
   typeof args.json === 'string'
     ? path.resolve(args.json)
-    : path.join(here, quick ? 'results-quick.json' : 'results.json');
+    : path.join(here, `results${browser ? `-${browser}` : ''}${quick ? '-quick' : ''}.json`);
 
 // Targets for xentropy's copying API against the fastest peer (none for the report: no peer computes it).
-const TARGET = { loss: 2, lossgrad: 3, softmax: 1.2, topk: 3, focalgrad: 3, zlossgrad: 3, bcegrad: 3, sfocalgrad: 3 };
+const TARGET = {
+  loss: 2,
+  lossgrad: 3,
+  softmax: 1.2,
+  topk: 3,
+  focalgrad: 3,
+  zlossgrad: 3,
+  bcegrad: 3,
+  sfocalgrad: 3,
+  fit: 3,
+};
 // Targets between two of xentropy's own ops on the same logits: [op, relative to, at most this ratio].
 // INTERNAL: topK and the report, for both APIs; COST: the 0.2 losses, copying API, in a table of their own.
 const INTERNAL = [
@@ -148,6 +173,10 @@ function runChild(impl, cells) {
   });
 }
 
+// In a browser: one page per (implementation, cells), run by bench/browser.mjs.
+let engine = null;
+const runCells = (impl, cells) => (engine ? engine.run(impl, cells, timing) : runChild(impl, cells));
+
 // ---------------------------------------------------------------- formatting
 
 const fmt = (ms) =>
@@ -167,6 +196,15 @@ function table(header, rows) {
   return lines.join('\n');
 }
 
+/** The CPU's model name, from /proc/cpuinfo where there is one. */
+function cpuModel() {
+  try {
+    const m = /^model name\s*:\s*(.+)$/m.exec(readFileSync('/proc/cpuinfo', 'utf8'));
+    if (m) return m[1].trim();
+  } catch {}
+  return os.cpus()[0]?.model ?? '?';
+}
+
 function version(pkg) {
   try {
     return JSON.parse(readFileSync(path.join(root, 'node_modules', pkg, 'package.json'), 'utf8')).version;
@@ -177,7 +215,7 @@ function version(pkg) {
 
 // ---------------------------------------------------------------- main
 
-const floorProblem = impls.includes('floor') ? buildFloor() : null;
+const floorProblem = impls.includes('floor') && !browser ? buildFloor() : null;
 const libEntry = snapshotLibrary();
 if (floorProblem) console.error(`bench: ${floorProblem}`);
 
@@ -188,7 +226,7 @@ const meta = {
   repeat,
   node: process.version,
   v8: process.versions.v8,
-  cpu: os.cpus()[0]?.model ?? '?',
+  cpu: cpuModel(),
   cores: os.cpus().length,
   platform: `${os.platform()} ${os.arch()}`,
   loadavg: os.loadavg(),
@@ -199,6 +237,14 @@ const meta = {
   ),
   xentropy: JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8')).version,
 };
+meta.versions['@tensorflow/tfjs-layers'] = version('@tensorflow/tfjs-layers');
+if (browser) {
+  const { openBrowser } = await import('./browser.mjs');
+  engine = await openBrowser(browser);
+  meta.engine = `${engine.label} ${engine.version}`;
+  meta.browserCores = engine.env.cores;
+  meta.userAgent = engine.env.userAgent;
+}
 
 if (os.loadavg()[0] > os.cpus().length * 0.75) {
   console.error(
@@ -206,7 +252,7 @@ if (os.loadavg()[0] > os.cpus().length * 0.75) {
   );
 }
 const t0 = Date.now();
-const total = cellList.length * impls.length * repeat;
+const total = cellList.reduce((k, { op }) => k + impls.filter((i) => applies(i, op)).length, 0) * repeat;
 const byCell = new Map(); // impl|shape|op -> results of every pass
 let done = 0;
 function record(impl, { op, shape }, r) {
@@ -222,20 +268,21 @@ for (let pass = 0; pass < repeat; pass++) {
   if (quick) {
     // One process per implementation.
     for (const impl of impls) {
-      const cells = cellsOf();
+      const cells = cellsOf().filter(({ op }) => applies(impl, op));
+      if (!cells.length) continue;
       const rs =
         impl === 'floor' && floorProblem
           ? cells.map(() => ({ status: 'n/a', why: floorProblem }))
-          : await runChild(impl, cells);
+          : await runCells(impl, cells);
       cells.forEach((cell, i) => record(impl, cell, rs[i]));
     }
   } else {
     // One process per cell; the implementations of one cell run back to back, so drift in the machine's
     // load affects a comparison as little as possible.
     for (const cell of cellsOf()) {
-      for (const impl of impls) {
+      for (const impl of impls.filter((i) => applies(i, cell.op))) {
         const [r] =
-          impl === 'floor' && floorProblem ? [{ status: 'n/a', why: floorProblem }] : await runChild(impl, [cell]);
+          impl === 'floor' && floorProblem ? [{ status: 'n/a', why: floorProblem }] : await runCells(impl, [cell]);
         record(impl, cell, r);
       }
     }
@@ -259,6 +306,7 @@ const results = [...byCell.values()].map(({ impl, op, shape, passes }) => {
   return r;
 });
 meta.seconds = (Date.now() - t0) / 1000;
+await engine?.close();
 
 // Summary per (shape, op): fastest peer and ratios.
 const get = (impl, shape, op) => results.find((r) => r.impl === impl && r.shape === shape && r.op === op);
@@ -309,7 +357,7 @@ writeFileSync(jsonPath, `${JSON.stringify({ meta, results, summary, internal }, 
 
 // ---------------------------------------------------------------- tables
 
-const shown = impls;
+const shown = impls.filter((i) => results.some((r) => r.impl === i));
 const labels = shown.map((i) => IMPLS[i].label);
 const out = [];
 out.push(`## Time per call, ms (median of rounds; lower is better)\n`);
@@ -368,8 +416,8 @@ if (internal.length) {
   );
 }
 
-// Threads: 2 against 1, each API (issue #14: zero-copy >= 1.6x, copying >= 1.4x).
-const THREAD_TARGET = { 'xentropy-zc': 1.6, xentropy: 1.4 };
+// Threads: 2 against 1, each API (issue #14: zero-copy >= 1.6x, copying >= 1.4x, Classifier.fit >= 1.5x).
+const THREAD_TARGET = { 'xentropy-zc': 1.6, xentropy: 1.4, fit: 1.5 };
 if (shown.includes('xentropy-2t') || shown.includes('xentropy-zc-2t')) {
   out.push(`\n## Threads: 2 against 1 (higher is better)\n`);
   const ratio = (one, two, shape, op) => {
@@ -384,51 +432,77 @@ if (shown.includes('xentropy-2t') || shown.includes('xentropy-zc-2t')) {
         const zc = ratio('xentropy-zc', 'xentropy-zc-2t', s.shape, s.op);
         const cp = ratio('xentropy', 'xentropy-2t', s.shape, s.op);
         const mark = (x, t) => (x === undefined ? '' : `${fmtX(x)}${x >= t ? '' : ' **no**'}`);
+        const copying = THREAD_TARGET[s.op] ?? THREAD_TARGET.xentropy;
         return [
           OP_NAMES[s.op],
           s.shape,
           mark(zc, THREAD_TARGET['xentropy-zc']),
-          `${THREAD_TARGET['xentropy-zc']}×`,
-          mark(cp, THREAD_TARGET.xentropy),
-          `${THREAD_TARGET.xentropy}×`,
+          zc === undefined ? '' : `${THREAD_TARGET['xentropy-zc']}×`,
+          mark(cp, copying),
+          `${copying}×`,
         ];
       }),
     ),
   );
 }
 
-// Compact table for the README: xentropy (copying API) with its speedup, and the peers.
+// Compact table for the README: xentropy (both APIs, one thread and, where measured, two) with its
+// speedups, and the peers.
 const peers = shown.filter((i) => IMPLS[i].kind === 'peer');
-out.push(`\n## README table\n`);
+const ours = ['xentropy', 'xentropy-zc', 'xentropy-2t', 'xentropy-zc-2t'].filter((i) => shown.includes(i));
+const fastest = (s, list) => Math.max(...list.map((i) => s.speedup[i] ?? -Infinity));
+out.push(`\n## README table${browser ? `: ${meta.engine}` : ''}\n`);
 out.push(
   table(
     [
       'op',
       'rows × classes',
-      'xentropy',
-      'xentropy zero-copy',
+      ...ours.map((i) => IMPLS[i].label),
       ...peers.map((i) => IMPLS[i].label),
-      'speedup vs fastest peer',
+      'speedup vs fastest peer, 1 thread',
+      ...(ours.some((i) => i.endsWith('2t')) ? ['with threads'] : []),
     ],
-    summary.map((s) => [
-      OP_NAMES[s.op],
-      s.shape.replace('x', ' × '),
-      cell(get('xentropy', s.shape, s.op)),
-      cell(get('xentropy-zc', s.shape, s.op)),
-      ...peers.map((i) => {
-        const c = cell(get(i, s.shape, s.op));
-        return s.fastestPeer === i ? `**${c}**` : c;
-      }),
-      s.speedup.xentropy !== undefined ? fmtX(s.speedup.xentropy) : '',
-    ]),
+    summary.map((s) => {
+      const one = fastest(s, ['xentropy', 'xentropy-zc']);
+      const two = fastest(s, ['xentropy-2t', 'xentropy-zc-2t']);
+      return [
+        OP_NAMES[s.op],
+        s.shape.replace('x', ' × '),
+        ...ours.map((i) => cell(get(i, s.shape, s.op))),
+        ...peers.map((i) => {
+          const c = cell(get(i, s.shape, s.op));
+          return s.fastestPeer === i ? `**${c}**` : c;
+        }),
+        one > 0 ? fmtX(one) : '',
+        ...(ours.some((i) => i.endsWith('2t')) ? [two > 0 ? fmtX(two) : ''] : []),
+      ];
+    }),
   ),
 );
+const peerThreads = (impl) =>
+  [...new Set(results.filter((r) => r.impl === impl && r.info).map((r) => r.info))].join(', ') || '?';
+const where = browser
+  ? `a fresh cross-origin-isolated page of ${meta.engine} each (${meta.browserCores} logical cores), Node ${process.version} driving`
+  : `its own Node ${process.version} process each, one thread unless marked`;
 out.push(
-  `\nms per call, ${repeat > 1 ? `best of ${repeat} sweeps of the ` : ''}median of ${timing.rounds} rounds of >= ${timing.roundMs} ms, each implementation in its own Node ${process.version} ` +
-    `process, one thread, ${meta.cpu}. Typed arrays in, a number or Float32Array out, every result checked against a float64 reference. ` +
-    `Peers: tfjs-core/backend-wasm ${meta.versions['@tensorflow/tfjs-backend-wasm']} (SIMD, 1 thread), ` +
-    `onnxruntime-web ${meta.versions['onnxruntime-web']} (wasm, 1 thread), a two-pass float64 JavaScript loop. ` +
-    `Bold: the fastest peer.${quick ? ' (--quick run: short rounds, noisy.)' : ''}`,
+  `\nms per call, ${repeat > 1 ? `best of ${repeat} sweeps of the ` : ''}median of ${timing.rounds} rounds of >= ${timing.roundMs} ms, ${where}; ` +
+    `${meta.cpu}, ${meta.cores} cores, ${meta.date.slice(0, 10)}, load average ${meta.loadavg[0].toFixed(2)} at the start. ` +
+    `Typed arrays in, a number or Float32Array out, every result checked against a float64 reference; speedups are against the fastest peer of the same run. ` +
+    `Peers: tfjs-core/backend-wasm ${meta.versions['@tensorflow/tfjs-backend-wasm']} (SIMD, 1 thread` +
+    (shown.includes('tfjs-wasm-mt')
+      ? `; threaded: its threaded SIMD build asked for every core, ${peerThreads('tfjs-wasm-mt')}`
+      : '') +
+    `), onnxruntime-web ${meta.versions['onnxruntime-web']} (wasm, 1 thread` +
+    (shown.includes('ort-mt') ? `; all cores: ${peerThreads('ort-mt')}` : '') +
+    `), a two-pass float64 JavaScript loop` +
+    (shown.includes('tfjs-layers')
+      ? `, tfjs-layers ${meta.versions['@tensorflow/tfjs-layers']} on tfjs-wasm for Classifier.fit`
+      : '') +
+    `. Bold: the fastest peer.` +
+    (browser
+      ? ` The peers' own default thread counts in an isolated page are half the cores (tfjs-wasm, also its cap) and min(4, ceil(cores / 2)) (onnxruntime-web): ${Math.max(1, Math.floor(meta.browserCores / 2))} and ${Math.min(4, Math.ceil(meta.browserCores / 2))} here.`
+      : '') +
+    (quick ? ' (--quick run: short rounds, noisy.)' : ''),
 );
 
 const costRows = [];
