@@ -34,6 +34,7 @@
 #include <cmath>
 #include <vector>
 
+#include "../parallel.h"
 #include "../simd/rows.h"
 #include "../xentropy.h"
 
@@ -255,7 +256,9 @@ double row_from_probs(const float* q, int32_t t, float ct, const float* cf, size
 
 // Over the call's geometry: each outer index's (c, inner) slab of x is read as float32 through Input (float16
 // is widened there); a position with inner > 1 is gathered into contiguous rows (x, target, gradient) and its
-// gradient scattered back, so every position runs the row code above.
+// gradient scattered back, so every position runs the row code above. Chunks of slabs run on any thread
+// (parallel.h), each with its own scratch rows, and their losses are added in chunk order: the result does
+// not depend on the number of threads.
 double focal_loss(const Call& k, const void* x, const int32_t* labels, const float* target,
                   const float* alpha, float* loss_out, float* grad) {
   const size_t outer = k.outer, c = k.classes, inner = k.inner, positions = k.positions();
@@ -278,52 +281,54 @@ double focal_loss(const Call& k, const void* x, const int32_t* labels, const flo
   auto alpha_at = [&](size_t j) { return alpha ? alpha[j] : k.alpha; };
   const bool dense = target || smoothing != 0.0f;
   const float keep = 1.0f - smoothing, spread = smoothing / static_cast<float>(c);
-  // Scratch rows: coefficients and w (dense), exponentials without a gradient, and for inner > 1 the
-  // strided position gathered into x, target and gradient rows.
-  std::vector<float> cf(dense ? c : 0), w(dense ? c : 0), e(grad || k.from_probs ? 0 : c);
-  std::vector<float> xs(inner > 1 ? c : 0), ts(inner > 1 && target ? c : 0), gs(inner > 1 && grad ? c : 0);
 
   const Input input(k, x);
-  double total = 0.0;
-  for (size_t o_i = 0; o_i < outer; o_i++) {
-    const float* slab = input.slab(o_i);
-    for (size_t in = 0; in < inner; in++) {
-      const size_t p = o_i * inner + in, base = o_i * c * inner + in;
-      const float* xr = slab + in;
-      const float* tr = target ? target + base : nullptr;
-      float* gr = grad ? grad + base : nullptr;
-      if (inner > 1) {
-        for (size_t j = 0; j < c; j++) xs[j] = slab[in + j * inner];
-        if (target)
-          for (size_t j = 0; j < c; j++) ts[j] = target[base + j * inner];
-        xr = xs.data();
-        tr = target ? ts.data() : nullptr;
-        gr = grad ? gs.data() : nullptr;
-      }
-      int32_t t = -1;
-      float ct = 0.0f;
-      double loss = 0.0;
-      const bool ignored = labels && labels[p] == ignore_index;
-      if (ignored) {
-        if (gr)
-          for (size_t j = 0; j < c; j++) gr[j] = 0.0f;
-      } else {
-        if (dense) {
-          for (size_t j = 0; j < c; j++) cf[j] = alpha_at(j) * ((tr ? keep * tr[j] : 0.0f) + spread);
-          if (labels) cf[labels[p]] = alpha_at(labels[p]) * (keep + spread);
-        } else {
-          t = labels[p];
-          ct = alpha_at(t);
+  const double total = parallel_sum_rows(outer, c * inner, [&](size_t begin, size_t end) {
+    // Scratch rows: coefficients and w (dense), exponentials without a gradient, and for inner > 1 the
+    // strided position gathered into x, target and gradient rows.
+    std::vector<float> cf(dense ? c : 0), w(dense ? c : 0), e(grad || k.from_probs ? 0 : c);
+    std::vector<float> xs(inner > 1 ? c : 0), ts(inner > 1 && target ? c : 0), gs(inner > 1 && grad ? c : 0);
+    double sum = 0.0;
+    for (size_t o_i = begin; o_i < end; o_i++) {
+      const float* slab = input.slab(o_i);
+      for (size_t in = 0; in < inner; in++) {
+        const size_t p = o_i * inner + in, base = o_i * c * inner + in;
+        const float* xr = slab + in;
+        const float* tr = target ? target + base : nullptr;
+        float* gr = grad ? grad + base : nullptr;
+        if (inner > 1) {
+          for (size_t j = 0; j < c; j++) xs[j] = slab[in + j * inner];
+          if (target)
+            for (size_t j = 0; j < c; j++) ts[j] = target[base + j * inner];
+          xr = xs.data();
+          tr = target ? ts.data() : nullptr;
+          gr = grad ? gs.data() : nullptr;
         }
-        loss = k.from_probs ? row_from_probs(xr, t, ct, cf.data(), c, o, gr)
-                            : row_from_logits(xr, t, ct, cf.data(), c, o, gr, w.data(), e.data());
+        int32_t t = -1;
+        float ct = 0.0f;
+        double loss = 0.0;
+        if (labels && labels[p] == ignore_index) {
+          if (gr)
+            for (size_t j = 0; j < c; j++) gr[j] = 0.0f;
+        } else {
+          if (dense) {
+            for (size_t j = 0; j < c; j++) cf[j] = alpha_at(j) * ((tr ? keep * tr[j] : 0.0f) + spread);
+            if (labels) cf[labels[p]] = alpha_at(labels[p]) * (keep + spread);
+          } else {
+            t = labels[p];
+            ct = alpha_at(t);
+          }
+          loss = k.from_probs ? row_from_probs(xr, t, ct, cf.data(), c, o, gr)
+                              : row_from_logits(xr, t, ct, cf.data(), c, o, gr, w.data(), e.data());
+        }
+        sum += loss;
+        if (loss_out) loss_out[p] = static_cast<float>(loss * base_scale);
+        if (inner > 1 && grad)
+          for (size_t j = 0; j < c; j++) grad[base + j * inner] = gs[j];
       }
-      total += loss;
-      if (loss_out) loss_out[p] = static_cast<float>(loss * base_scale);
-      if (inner > 1 && grad)
-        for (size_t j = 0; j < c; j++) grad[base + j * inner] = gs[j];
     }
-  }
+    return sum;
+  });
   return reduction == kMean ? total * base_scale / divisor : total * base_scale;
 }
 
