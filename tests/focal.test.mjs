@@ -582,4 +582,38 @@ for (const [simd, xe] of await builds()) {
       }
     }
   });
+
+  // The sigmoid form finds a bad target in its kernel pass (a NaN result) and only then searches for it:
+  // in the scalar tail, in a late chunk of a long input, in every reduction, with and without out.
+  test(`${build}: sigmoidFocalLoss finds a bad target anywhere, every reduction; out untouched`, () => {
+    for (const [len, at, value] of [
+      [7, 6, 1.0000001],
+      [7, 0, -0],
+      [50000, 41234, 2],
+      [50000, 49999, NaN],
+      [50000, 3, -1e-30],
+    ]) {
+      const x = Float32Array.from({ length: len }, (_, i) => Math.sin(i) * 5);
+      const y = Float32Array.from({ length: len }, (_, i) => (i % 3 === 0 ? 1 : 0.25));
+      y[at] = value;
+      const ok = value >= 0 && value <= 1; // -0 is in [0, 1]
+      for (const reduction of ['mean', 'sum', 'none']) {
+        for (const withGrad of [false, true]) {
+          const fn = withGrad ? 'sigmoidFocalLossWithGrad' : 'sigmoidFocalLoss';
+          const out = withGrad || reduction === 'none' ? new Float32Array(len).fill(7) : undefined;
+          const call = () => xe[fn](x, y, { reduction, gamma: 1.5, out });
+          if (ok) {
+            const r = call();
+            assert.ok(Number.isFinite(withGrad ? r.grad[at] : reduction === 'none' ? r[at] : r), `${fn} ${len}`);
+            continue;
+          }
+          assert.throws(call, {
+            name: 'RangeError',
+            message: `${fn}: target[${at}] = ${y[at]} is outside [0, 1]`,
+          });
+          if (out) assert.deepEqual(out, new Float32Array(len).fill(7), `${fn} ${reduction}: out untouched`);
+        }
+      }
+    }
+  });
 }
