@@ -27,19 +27,21 @@ struct Terms {
 // A zero coefficient contributes exactly 0, even at x = +-Infinity; a NaN x gives NaN ce and dce (the
 // max()es would drop it). l keeps its relative precision, so a confidently right prediction still gets its
 // small loss to a few ulp. The scalar and vector versions are the same operations in the same order.
+// sp and sn are softplus(x) = -log(1 - p) and softplus(-x) = -log p.
 struct Logit {
-  float ce, dce, sig, cosig;
+  float ce, dce, sig, cosig, sp, sn;
 };
 inline Logit logit_terms(float x, float pos, float neg) {
   const float e = exp_nonpos(-std::fabs(x)), l = log1p_unit(e);
+  const float sp = (x > 0.0f ? x : 0.0f) + l, sn = (x < 0.0f ? -x : 0.0f) + l;
   float ce = 0.0f;
-  if (neg != 0.0f) ce += neg * ((x > 0.0f ? x : 0.0f) + l);
-  if (pos != 0.0f) ce += pos * ((x < 0.0f ? -x : 0.0f) + l);
+  if (neg != 0.0f) ce += neg * sp;
+  if (pos != 0.0f) ce += pos * sn;
   const float r = 1.0f / (1.0f + e), er = e * r;
   const float sig = x >= 0.0f ? r : er, cosig = x >= 0.0f ? er : r;
   const float dce = sig * neg - cosig * pos;
-  if (x != x) return {x, x, sig, cosig};
-  return {ce, dce, sig, cosig};
+  if (x != x) return {x, x, sig, cosig, sp, sn};
+  return {ce, dce, sig, cosig, sp, sn};
 }
 
 #ifdef __wasm_simd128__
@@ -47,7 +49,7 @@ struct Terms4 {
   v128_t loss, dx;
 };
 struct Logit4 {
-  v128_t ce, dce, sig, cosig;
+  v128_t ce, dce, sig, cosig, sp, sn;
 };
 // The constants of logit_terms, loaded once per call.
 struct LogitConsts {
@@ -67,7 +69,7 @@ inline Logit4 logit_terms(v128_t x, v128_t pos, v128_t neg, const LogitConsts& k
   const v128_t sig = wasm_v128_bitselect(r, er, ge), cosig = wasm_v128_bitselect(er, r, ge);
   const v128_t dce = wasm_f32x4_sub(wasm_f32x4_mul(sig, neg), wasm_f32x4_mul(cosig, pos));
   const v128_t nan = wasm_f32x4_ne(x, x);  // all-ones bits are a NaN
-  return {wasm_v128_or(ce, nan), wasm_v128_or(dce, nan), sig, cosig};
+  return {wasm_v128_or(ce, nan), wasm_v128_or(dce, nan), sig, cosig, sp, sn};
 }
 #endif
 

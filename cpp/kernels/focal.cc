@@ -49,25 +49,26 @@ double log1p_f64(double x) {
   return w == 1.0 ? x : std::log(w) * x / (w - 1.0);
 }
 
-double power(double u, double log_u, const Gamma& g) {
-  if (g.integer < 0) return std::exp(g.value * log_u);
+// u^g for u = 1 - q: products for integer g (no log taken), else exp(g log1p(-q)), the log from whichever
+// of q and u is the smaller, so that it keeps its precision at both ends.
+double power(double u, double q, const Gamma& g) {
+  if (g.integer < 0) return std::exp(g.value * (q < 0.5 ? log1p_f64(-q) : std::log(u)));
   double p = 1.0;
   for (int i = 0; i < g.integer; i++) p *= u;
   return p;
 }
 
-// The focal factors of one class: pow = u^g, and w / c = u^g (1 - g q l / u).
+// The focal factors of one class: pow = u^g, w / c = u^g (1 - g q l / u), and l = log q.
 struct Factors {
-  double pow, w;
+  double pow, w, l;
 };
 
-// From l = log q (<= 0, -Infinity for a mask, NaN for a NaN row) and u = 1 - q, in float64.
-Factors factors(double l, double u, const Gamma& g) {
-  const double q = std::exp(l);
-  const double pw = power(u, q < 0.5 ? log1p_f64(-q) : std::log(u), g);
+// From q, l = log q (<= 0, -Infinity for a mask, NaN for a NaN row) and u = 1 - q, in float64.
+Factors factors(double q, double l, double u, const Gamma& g) {
+  const double pw = power(u, q, g);
   double r = 0.0;  // g q l / u
   if (g.value != 0.0f && q != 0.0) r = u == 0.0 ? -g.value : g.value * q * l / u;
-  return {pw, pw * (1.0 - r)};
+  return {pw, pw * (1.0 - r), l};
 }
 
 // The sum of the row's exponentials e (c) without e[j], in float64: e[j] is set to 0 for the sum and put
@@ -87,18 +88,16 @@ double sum_without(float* e, size_t c, size_t j) {
   return sum;
 }
 
-// log q_j and 1 - q_j of class j in float64, from the row's exponentials e (stored), their sum s and max m.
-struct LogQ {
-  double l, u;
-};
-LogQ log_q(const float* z, float* e, size_t c, size_t j, float m, double s) {
+// The focal factors of class j in float64, from the row's exponentials e (stored), their sum s and max m:
+// q_j, log q_j and 1 - q_j as the header says.
+Factors class_factors(const float* z, float* e, size_t c, size_t j, float m, double s, const Gamma& g) {
   if (s < 2.0 && z[j] == m) {  // q_j > 1/2 is possible only here (e_j = 1)
-    const double o = sum_without(e, c, j);
-    return {-log1p_f64(o), o / (1.0 + o)};
+    const double o = sum_without(e, c, j), l = -log1p_f64(o);
+    return factors(std::exp(l), l, o / (1.0 + o), g);
   }
   // Here q_j <= 1/2 (e_j < 1, or s >= 2), so 1 - q_j has no cancellation.
-  const double l = (static_cast<double>(z[j]) - m) - std::log(s);
-  return {l, 1.0 - std::exp(l)};
+  const double l = (static_cast<double>(z[j]) - m) - std::log(s), q = std::exp(l);
+  return factors(q, l, 1.0 - q, g);
 }
 
 struct Options {
@@ -196,9 +195,8 @@ double row_from_logits(const float* z, int32_t t, float ct, const float* cf, siz
   double loss = 0.0, W = 0.0;  // loss: sum_k c_k u^g l_k (negated at the end)
   if (t >= 0) {
     if (ct != 0.0f) {
-      const LogQ lq = log_q(z, e, c, static_cast<size_t>(t), m, s);
-      const Factors f = factors(lq.l, lq.u, o.gamma);
-      loss = ct * f.pow * lq.l;
+      const Factors f = class_factors(z, e, c, static_cast<size_t>(t), m, s, o.gamma);
+      loss = ct * f.pow * f.l;
       W = ct * f.w;
     }
     if (g) {
@@ -212,9 +210,8 @@ double row_from_logits(const float* z, int32_t t, float ct, const float* cf, siz
   if (big >= 0) {
     w[big] = 0.0f;
     if (cf[big] != 0.0f) {
-      const LogQ lq = log_q(z, e, c, static_cast<size_t>(big), m, s);
-      const Factors f = factors(lq.l, lq.u, o.gamma);
-      loss += cf[big] * f.pow * lq.l;
+      const Factors f = class_factors(z, e, c, static_cast<size_t>(big), m, s, o.gamma);
+      loss += cf[big] * f.pow * f.l;
       w[big] = static_cast<float>(cf[big] * f.w);
       W += cf[big] * f.w;
     }
@@ -234,7 +231,7 @@ double row_from_probs(const float* q, int32_t t, float ct, const float* cf, size
     const float qj = q[j];
     const double qc = qj < o.eps ? o.eps : (qj > 1.0f ? 1.0f : qj);  // NaN passes through
     const double l = std::log(qc), u = 1.0 - qc;
-    const double pw = power(u, log1p_f64(-qc), gm);
+    const double pw = power(u, qc, gm);
     loss -= cj * pw * l;
     if (g && qj >= o.eps && qj <= 1.0f) {
       const double ratio = u == 0.0 ? -1.0 : l / u;

@@ -13,11 +13,15 @@
 // so M has full relative precision both as p_t -> 1 (M -> 0, where the focal factor matters) and as
 // p_t -> 0 (M -> 1). For integer g up to 4 (Gamma, focal.h) M^g is a product, exact at M = 0, and the
 // second term is g M^(g-1) p (1 - p) (1 - 2t) ce, products only (a division per element measured 40% of
-// the kernel). Otherwise M^g = exp(g log1p(-p_t)) = exp(g log M), with log M from log_pos, within a few
-// ulp of log1p(-p_t) at both ends; M below 2^-126 gives 0 (a flush worth at most (2^-126)^g of the loss)
-// so that the scalar and the SIMD builds agree. The second term is then M^g (p (1 - p) / M), whose ratio is
-// <= 1 (p (1 - p) <= min(p, 1 - p) <= M), taken as 0 where it is 0 / 0. The second term is 0 wherever
-// p (1 - p) is (x = +-Infinity: no 0 * Infinity).
+// the kernel). Otherwise M^g = exp(g log1p(-p_t)) = exp(g log M), and the second term M^g (p (1 - p) / M):
+// - a hard target (t = 0 or 1, the usual case) has M = p or 1 - p, so log M = -softplus(-x) or
+//   -softplus(x), which BCE's terms already hold to a few ulp at both ends (no log, no division), and
+//   p (1 - p) / M = 1 - p or p;
+// - a soft target takes log M from log_pos, within a few ulp of log1p(-p_t) at both ends; M below 2^-126
+//   gives 0 (a flush worth at most (2^-126)^g of the loss) so that the scalar and the SIMD builds agree;
+//   the ratio p (1 - p) / M <= 1 (p (1 - p) <= min(p, 1 - p) <= M) is taken as 0 where it is 0 / 0.
+// The vector form chooses lane by lane as the scalar one does, and computes the soft-target path only for
+// a vector that has one. The second term is 0 wherever p (1 - p) is (x = +-Infinity: no 0 * Infinity).
 //
 // Targets outside [0, 1] (or NaN) are found in the same pass and make the result NaN: web/focal.js then
 // looks for the bad target, which costs a pass over the targets only when the result is NaN, instead of
@@ -54,6 +58,9 @@ Terms sigmoid_focal_terms(float x, float y, float w, const Options& o) {
   } else if (g.integer == 0) {
     pw = 1.0f;
     slope = 0.0f;
+  } else if (pos == 0.0f || pos == 1.0f) {  // a hard target: log M = -softplus(+-x), sc / M = p or 1 - p
+    pw = exp_nonpos(g.value * -(pos != 0.0f ? b.sp : b.sn));
+    slope = g.value * pw * (pos != 0.0f ? b.sig : b.cosig);
   } else {
     const float p = exp_nonpos(g.value * log_pos(M < 0x1p-126f ? 0x1p-126f : M));
     pw = M >= 0x1p-126f ? p : 0.0f;
@@ -96,9 +103,19 @@ double span(const void* context, const float* x, const float* y, const float* we
       pw = one4;
       slope = zero;
     } else {
-      const v128_t p = exp_nonpos(wasm_f32x4_mul(vg, log_pos(wasm_f32x4_pmax(M, tiny), k.l)), k.e);
-      pw = wasm_v128_and(p, wasm_f32x4_ge(M, tiny));
-      const v128_t ratio = wasm_v128_and(wasm_f32x4_div(sc, M), wasm_f32x4_ne(M, zero));
+      // Lane by lane as the scalar form: hard targets (0 or 1) take log M = -softplus(+-x) and
+      // sc / M = p or 1 - p; the others, only when a vector has one, log_pos and the division.
+      const v128_t hard = wasm_v128_or(wasm_f32x4_eq(pos, zero), wasm_f32x4_eq(pos, one4));
+      const v128_t positive = wasm_f32x4_ne(pos, zero);
+      v128_t log_m = wasm_f32x4_neg(wasm_v128_bitselect(b.sp, b.sn, positive));
+      v128_t ratio = wasm_v128_bitselect(b.sig, b.cosig, positive), keep = hard;
+      if (!wasm_i32x4_all_true(hard)) {
+        log_m = wasm_v128_bitselect(log_m, log_pos(wasm_f32x4_pmax(M, tiny), k.l), hard);
+        ratio =
+            wasm_v128_bitselect(ratio, wasm_v128_and(wasm_f32x4_div(sc, M), wasm_f32x4_ne(M, zero)), hard);
+        keep = wasm_v128_or(hard, wasm_f32x4_ge(M, tiny));
+      }
+      pw = wasm_v128_and(exp_nonpos(wasm_f32x4_mul(vg, log_m), k.e), keep);
       slope = wasm_f32x4_mul(wasm_f32x4_mul(vg, pw), ratio);
     }
     const v128_t curve = wasm_v128_and(wasm_f32x4_mul(wasm_f32x4_mul(slope, wasm_f32x4_sub(neg, pos)), b.ce),
