@@ -140,9 +140,30 @@ double elementwise_call(const Call& k, const void* input, const float* y, const 
   const Input in(k, input);
   const double total = parallel_sum_rows(len, 1, [&](size_t begin, size_t end) {
     const size_t n = end - begin;
-    return span(context, in.span(begin, n), y + begin, weight ? weight + begin : nullptr,
-                loss_out ? loss_out + begin : nullptr, grad ? grad + begin : nullptr, n, out_scale,
-                grad_scale);
+    const float* x = in.span(begin, n);
+#ifdef __wasm_simd128__
+    const size_t body = n & ~size_t{3};
+#else
+    const size_t body = n;
+#endif
+    double sum =
+        span(context, x, y + begin, weight ? weight + begin : nullptr, loss_out ? loss_out + begin : nullptr,
+             grad ? grad + begin : nullptr, body, out_scale, grad_scale);
+    if (body < n) {  // rows of b: x, y, weight, losses, gradient
+      alignas(16) float b[5][4] = {};
+      const size_t at = begin + body, rest = n - body;
+      for (size_t j = 0; j < rest; j++) {
+        b[0][j] = x[body + j];
+        b[1][j] = y[at + j];
+        b[2][j] = weight ? weight[at + j] : 1.0f;
+      }
+      sum += span(context, b[0], b[1], b[2], b[3], b[4], 4, out_scale, grad_scale);
+      for (size_t j = 0; j < rest; j++) {
+        if (loss_out) loss_out[at + j] = b[3][j];
+        if (grad) grad[at + j] = b[4][j];
+      }
+    }
+    return sum;
   });
   return total * (mean ? scale : k.base_scale);
 }

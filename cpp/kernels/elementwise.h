@@ -73,9 +73,11 @@ inline Logit4 logit_terms(v128_t x, v128_t pos, v128_t neg, const LogitConsts& k
 }
 #endif
 
-// Four elements at a time through vec(x, y, w) when `vector` holds, the rest through the scalar twin
-// one(x, y, w). x, y, weight, loss_out, grad: (len); weight, loss_out and grad may be null; grad may alias
-// x, y or weight (each element is read before it is written).
+// Four elements at a time through vec(x, y, w) when `vector` holds (the SIMD build; len is then a multiple
+// of 4, as elementwise_call passes it), else one at a time through the scalar twin one(x, y, w). Where
+// `vector` is the constant true, the SIMD build has no scalar copy of the element function. x, y, weight,
+// loss_out, grad: (len); weight, loss_out and grad may be null; grad may alias x, y or weight (each element
+// is read before it is written).
 template <class Vec, class One>
 double elementwise_loss(const float* x, const float* y, const float* weight, float* loss_out, float* grad,
                         size_t len, float out_scale, float grad_scale, [[maybe_unused]] bool vector,
@@ -94,7 +96,7 @@ double elementwise_loss(const float* x, const float* y, const float* weight, flo
       if (loss_out) wasm_v128_store(loss_out + i, wasm_f32x4_mul(t.loss, vout));
       if (grad) wasm_v128_store(grad + i, wasm_f32x4_mul(t.dx, vgrad));
     }
-    total = hsum_f64(lo, hi);
+    return hsum_f64(lo, hi);
   }
 #endif
   for (; i < len; i++) {
@@ -108,7 +110,9 @@ double elementwise_loss(const float* x, const float* y, const float* weight, flo
 
 // A whole element-wise call: x (k.length(), of k.dtype), y, weight, loss_out, grad as elementwise_loss.
 // span(context, x, y, weight, loss_out, grad, n, out_scale, grad_scale) computes n elements (the pointers
-// already offset; weight, loss_out and grad possibly null) and returns their summed loss in nats. Chunks
+// already offset; weight, loss_out and grad possibly null) and returns their summed loss in nats; in the
+// SIMD build n is a multiple of 4: the last n mod 4 elements of a call go through a padded copy, whose
+// extra lanes (x = y = 0, weight 0) add exactly 0 and are not written out. Chunks
 // of kChunkElements = kSpan elements (a multiple of 4: the same vectors as one pass) run on any thread
 // (parallel.h), their sums added in chunk order, so the result does not depend on the number of threads. A
 // chunk is one span: float16 x widens into the work buffer's part of the thread that runs it, kSpan floats
