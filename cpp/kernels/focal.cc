@@ -280,7 +280,8 @@ double focal_loss(const Call& k, const void* x, const int32_t* labels, const flo
   const float keep = 1.0f - smoothing, spread = smoothing / static_cast<float>(c);
 
   const Input input(k, x);
-  const double total = parallel_sum_rows(outer, c * inner, [&](size_t begin, size_t end) {
+  // Not inlined: parallel_sum_rows calls it in two places (one chunk directly, several through the pool).
+  auto chunk = [&](size_t begin, size_t end) __attribute__((noinline)) {
     // Scratch rows: coefficients and w (dense), exponentials without a gradient, and for inner > 1 the
     // strided position gathered into x, target and gradient rows.
     std::vector<float> cf(dense ? c : 0), w(dense ? c : 0), e(grad || k.from_probs ? 0 : c);
@@ -325,7 +326,8 @@ double focal_loss(const Call& k, const void* x, const int32_t* labels, const flo
       }
     }
     return sum;
-  });
+  };
+  const double total = parallel_sum_rows(outer, c * inner, chunk);
   return reduction == kMean ? total * base_scale / divisor : total * base_scale;
 }
 
