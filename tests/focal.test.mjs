@@ -582,4 +582,68 @@ for (const [simd, xe] of await builds()) {
       }
     }
   });
+
+  // The sigmoid form finds a bad target in its kernel pass (a NaN result) and only then searches for it:
+  // in the scalar tail, in a late chunk of a long input, in every reduction, with and without out.
+  test(`${build}: sigmoidFocalLoss finds a bad target anywhere, every reduction; out untouched`, () => {
+    for (const [len, at, value] of [
+      [7, 6, 1.0000001],
+      [7, 0, -0],
+      [50000, 41234, 2],
+      [50000, 49999, NaN],
+      [50000, 3, -1e-30],
+    ]) {
+      const x = Float32Array.from({ length: len }, (_, i) => Math.sin(i) * 5);
+      const y = Float32Array.from({ length: len }, (_, i) => (i % 3 === 0 ? 1 : 0.25));
+      y[at] = value;
+      const ok = value >= 0 && value <= 1; // -0 is in [0, 1]
+      for (const reduction of ['mean', 'sum', 'none']) {
+        for (const withGrad of [false, true]) {
+          const fn = withGrad ? 'sigmoidFocalLossWithGrad' : 'sigmoidFocalLoss';
+          const out = withGrad || reduction === 'none' ? new Float32Array(len).fill(7) : undefined;
+          const call = () => xe[fn](x, y, { reduction, gamma: 1.5, out });
+          if (ok) {
+            const r = call();
+            assert.ok(Number.isFinite(withGrad ? r.grad[at] : reduction === 'none' ? r[at] : r), `${fn} ${len}`);
+            continue;
+          }
+          assert.throws(call, {
+            name: 'RangeError',
+            message: `${fn}: target[${at}] = ${y[at]} is outside [0, 1]`,
+          });
+          if (out) assert.deepEqual(out, new Float32Array(len).fill(7), `${fn} ${reduction}: out untouched`);
+        }
+      }
+    }
+  });
 }
+
+// The scalar and SIMD builds compute the sigmoid focal terms with the same float32 operations, the vector
+// form choosing lane by lane between the hard-target path (t = 0 or 1: log M = -softplus) and the soft one
+// (log M from log_pos) as the scalar form does element by element: per-element losses and gradients are
+// bit-identical, for vectors of hard targets only, soft only, and mixed, at the extremes of x.
+test('sigmoidFocalLossWithGrad: scalar and SIMD builds bit-identical per element, hard, soft and mixed targets', async () => {
+  const all = await builds();
+  if (all.length < 2) return;
+  const [[, a], [, b]] = all;
+  const xs = [-Infinity, -100, -20, -3, -1e-3, -0, 0, 1e-3, 0.7, 3, 20, 100, Infinity];
+  const random = rng(21);
+  // 155 elements: the last three go through the SIMD build's padded tail.
+  const x = Float32Array.from({ length: 4 * 3 * xs.length - 1 }, (_, i) => xs[i % xs.length] * (1 + random()));
+  // Four-element groups: hard only, soft only, mixed.
+  const y = Float32Array.from({ length: x.length }, (_, i) => {
+    const group = Math.floor(i / 4) % 3;
+    const hard = random() < 0.5 ? 0 : 1;
+    const soft = [0.3, 1e-8, 0.999, 0.5][i % 4];
+    return group === 0 ? hard : group === 1 ? soft : i % 2 ? hard : soft;
+  });
+  const bits = (f) => Array.from(new Uint32Array(Float32Array.from(f).buffer));
+  for (const gamma of [0.5, 1.5, 2.5, 2]) {
+    const opts = { gamma, alpha: 0.25, reduction: 'none' };
+    const ra = a.sigmoidFocalLossWithGrad(x, y, opts);
+    const rb = b.sigmoidFocalLossWithGrad(x, y, opts);
+    assert.deepEqual(bits(ra.loss), bits(rb.loss), `gamma ${gamma}: losses`);
+    assert.deepEqual(bits(ra.grad), bits(rb.grad), `gamma ${gamma}: gradients`);
+    assert.ok(ra.loss.some((v) => v > 0) && ra.grad.some((v) => v !== 0), 'not all zero');
+  }
+});

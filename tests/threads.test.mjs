@@ -136,7 +136,21 @@ for (const [n, c] of SHAPES) {
         same(`binaryCrossEntropyWithGrad ${from} ${reduction}`, (xe) =>
           xe.binaryCrossEntropyWithGrad(from === 'probs' ? p : x, p, { from, reduction }),
         );
+        // Focal loss: integer gamma (products) and not (exp of log1p), per-class alpha, dense targets.
+        same(`focalLoss ${from} ${reduction}`, (xe) => xe.focalLoss(input, labels, opts));
+        same(`focalLossWithGrad ${from} ${reduction}`, (xe) => xe.focalLossWithGrad(input, labels, opts));
+        same(`focalLossWithGrad gamma 1.5 alpha smoothed ${from} ${reduction}`, (xe) =>
+          xe.focalLossWithGrad(input, labels, { ...opts, gamma: 1.5, alpha: weight, labelSmoothing: 0.1 }),
+        );
+        same(`focalLossWithGrad dense ${from} ${reduction}`, (xe) => xe.focalLossWithGrad(input, dist, opts));
       }
+    }
+    for (const reduction of ['mean', 'sum', 'none']) {
+      same(`sigmoidFocalLoss ${reduction}`, (xe) => xe.sigmoidFocalLoss(x, p, { reduction }));
+      same(`sigmoidFocalLossWithGrad ${reduction}`, (xe) => xe.sigmoidFocalLossWithGrad(x, p, { reduction }));
+      same(`sigmoidFocalLossWithGrad gamma 1.5 weighted ${reduction}`, (xe) =>
+        xe.sigmoidFocalLossWithGrad(x, p, { reduction, gamma: 1.5, alpha: -1, weight: p }),
+      );
     }
     same('softmax', (xe) => xe.softmax(x, o));
     same('softmax temperature', (xe) => xe.softmax(x, { ...o, temperature: 0.7 }));
@@ -237,6 +251,10 @@ test('threads: bit-identical for 1, 2 and 3 threads, class axis not last', () =>
       same(`crossEntropy probs ${reduction} ${name}`, (xe) => xe.crossEntropy(probs, labels, { ...o, from: 'probs' }));
       same(`entropy ${reduction} ${name}`, (xe) => xe.entropy(probs, o));
       same(`klDivergence logits ${reduction} ${name}`, (xe) => xe.klDivergence(probs, x, { ...o, from: 'logits' }));
+      same(`focalLossWithGrad ${reduction} ${name}`, (xe) => xe.focalLossWithGrad(x, labels, o));
+      same(`focalLossWithGrad dense gamma 0.5 ${reduction} ${name}`, (xe) =>
+        xe.focalLossWithGrad(x, probs, { ...o, gamma: 0.5 }),
+      );
     }
   }
 });
@@ -296,6 +314,24 @@ test(
             `binaryCrossEntropy probs ${reduction} ${at}`,
             xe.binaryCrossEntropy(ph, p, { from: 'probs', reduction }),
             xes[0].binaryCrossEntropy(p, p, { from: 'probs', reduction }),
+          );
+        }
+        for (const reduction of ['mean', 'none']) {
+          const o = { ...geo, reduction };
+          check(
+            `focalLossWithGrad ${reduction} ${at}`,
+            xe.focalLossWithGrad(h, labels, o),
+            xes[0].focalLossWithGrad(x, labels, o),
+          );
+          check(
+            `focalLossWithGrad dense ${reduction} ${at}`,
+            xe.focalLossWithGrad(h, dense, o),
+            xes[0].focalLossWithGrad(x, dense, o),
+          );
+          check(
+            `sigmoidFocalLossWithGrad ${reduction} ${at}`,
+            xe.sigmoidFocalLossWithGrad(h, p, { reduction }),
+            xes[0].sigmoidFocalLossWithGrad(x, p, { reduction }),
           );
         }
         // Zero-copy: a float16 WasmArray input.

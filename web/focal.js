@@ -3,6 +3,7 @@
 import * as check from './check.js';
 import { REDUCTION } from './call.js';
 import { ceTarget } from './cross-entropy.js';
+import { WasmArray } from './memory.js';
 
 const FROM = ['logits', 'probs'];
 const GAMMA = { min: 0 }; // finite and >= 0
@@ -78,16 +79,16 @@ export function createFocal({ kernel, memory, call, withScratch, result, input: 
     const alpha = check.number(fn, 'alpha', o.alpha, 0.25);
     const baseScale = check.baseScale(fn, o.base);
     const X = check.floats(fn, 'input', input);
-    const Y = check.unitValues(
-      fn,
-      'target',
-      check.sameLength(fn, 'target', check.floats(fn, 'target', target), X.length),
-    );
+    const Y = check.sameLength(fn, 'target', check.floats(fn, 'target', target), X.length);
     const W =
       o.weight === undefined
         ? null
         : check.sameLength(fn, 'options.weight', check.floats(fn, 'options.weight', o.weight), X.length);
     const out = check.resultOut(fn, o.out, reduction, X.length, memory, withGrad);
+    // Targets outside [0, 1] make the kernel's result NaN (cpp/kernels/sigmoid_focal.cc), and only then are
+    // they searched here for the error, before any output is copied out. An output computed straight into
+    // a WasmArray is checked first, so that it stays untouched.
+    if (out instanceof WasmArray) check.unitValues(fn, 'target', Y);
     return withScratch(fn, (s) => {
       // Element-wise: a float16 input is widened to a float32 copy here (exactly, as the contract asks).
       const px = s.floats32(X);
@@ -98,6 +99,7 @@ export function createFocal({ kernel, memory, call, withScratch, result, input: 
       const grad = withGrad ? result(s, out, X.length, [X, Y, W], true) : null;
       const k = call({ outer: X.length, reduction: REDUCTION[reduction], gamma, alpha, baseScale });
       const value = kernel.sigmoidFocalLoss(k, px, py, pw, losses?.ptr ?? 0, grad?.ptr ?? 0);
+      if (Number.isNaN(value)) check.unitValues(fn, 'target', Y);
       const loss = losses ? losses.finish() : value;
       return withGrad ? { loss, grad: grad.finish() } : loss;
     });

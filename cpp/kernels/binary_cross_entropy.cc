@@ -49,50 +49,24 @@ void sigmoid(const Call& call, const void* input, float* out) {
 
 namespace {
 
-// From logits, in float32: with e = exp(-|x|) and l = log(1 + e),
-//   softplus(x) = max(x, 0) + l,  softplus(-x) = max(-x, 0) + l,
-//   sigmoid(x) = 1 / (1 + e) or e / (1 + e), and 1 - sigmoid(x) the other one,
-//   d loss / d x = w * (sigmoid(x) * neg - (1 - sigmoid(x)) * pos),
-// a difference without the cancellation of sigmoid(x) - 1 near 1. l keeps its relative precision, so a
-// confidently right prediction still gets its small loss to a few ulp. The scalar and vector versions
-// are the same operations; the vector one leaves out nothing but the branches.
-Terms logit_terms(float x, float y, float w, float pos_weight, float keep, float lift) {
-  y = y * keep + lift;
-  const float pos = pos_weight * y, neg = 1.0f - y;  // coefficients of -log p and -log(1 - p)
-  const float e = exp_nonpos(-std::fabs(x)), l = log1p_unit(e);
-  float loss = 0.0f;
-  if (neg != 0.0f) loss += neg * ((x > 0.0f ? x : 0.0f) + l);
-  if (pos != 0.0f) loss += pos * ((x < 0.0f ? -x : 0.0f) + l);
-  const float r = 1.0f / (1.0f + e), er = e * r;
-  const float sig = x >= 0.0f ? r : er, cosig = x >= 0.0f ? er : r;
-  const float dx = sig * neg - cosig * pos;
-  if (x != x) return {x, x};  // NaN: the max()es above would drop it
-  return {loss * w, dx * w};
-}
-
+// From logits, in float32: the shared terms of elementwise.h (logit_terms), after label smoothing, with
+// the positive coefficient scaled by pos_weight.
 double bce_logits(const float* x, const float* y, const float* weight, float* loss_out, float* grad,
                   size_t len, float pos_weight, float smoothing, float out_scale, float grad_scale) {
   const float keep = 1.0f - smoothing, lift = smoothing * 0.5f;
-  auto one = [=](float xi, float yi, float wi) { return logit_terms(xi, yi, wi, pos_weight, keep, lift); };
+  auto one = [=](float xi, float yi, float wi) {
+    yi = yi * keep + lift;
+    const Logit t = logit_terms(xi, pos_weight * yi, 1.0f - yi);
+    return Terms{t.ce * wi, t.dce * wi};
+  };
 #ifdef __wasm_simd128__
-  const ExpConsts k;
-  const Log1pConsts lk;
-  const v128_t zero = wasm_f32x4_splat(0.0f), pw = wasm_f32x4_splat(pos_weight);
-  const v128_t vkeep = wasm_f32x4_splat(keep), vlift = wasm_f32x4_splat(lift);
+  const LogitConsts k;
+  const v128_t pw = wasm_f32x4_splat(pos_weight), vkeep = wasm_f32x4_splat(keep),
+               vlift = wasm_f32x4_splat(lift);
   auto vec = [&](v128_t vx, v128_t vy, v128_t w) {
     vy = wasm_f32x4_add(wasm_f32x4_mul(vy, vkeep), vlift);
-    const v128_t pos = wasm_f32x4_mul(pw, vy), neg = wasm_f32x4_sub(lk.one, vy);
-    const v128_t e = exp_nonpos(wasm_f32x4_neg(wasm_f32x4_abs(vx)), k), l = log1p_unit(e, lk);
-    const v128_t sp = wasm_f32x4_add(wasm_f32x4_pmax(zero, vx), l);                  // softplus(x)
-    const v128_t sn = wasm_f32x4_add(wasm_f32x4_pmax(zero, wasm_f32x4_neg(vx)), l);  // softplus(-x)
-    const v128_t loss = wasm_f32x4_add(wasm_v128_and(wasm_f32x4_mul(neg, sp), wasm_f32x4_ne(neg, zero)),
-                                       wasm_v128_and(wasm_f32x4_mul(pos, sn), wasm_f32x4_ne(pos, zero)));
-    const v128_t r = wasm_f32x4_div(lk.one, wasm_f32x4_add(lk.one, e)), er = wasm_f32x4_mul(e, r);
-    const v128_t ge = wasm_f32x4_ge(vx, zero);
-    const v128_t sig = wasm_v128_bitselect(r, er, ge), cosig = wasm_v128_bitselect(er, r, ge);
-    const v128_t dx = wasm_f32x4_sub(wasm_f32x4_mul(sig, neg), wasm_f32x4_mul(cosig, pos));
-    const v128_t nan = wasm_f32x4_ne(vx, vx);  // all-ones bits are a NaN
-    return Terms4{wasm_v128_or(wasm_f32x4_mul(loss, w), nan), wasm_v128_or(wasm_f32x4_mul(dx, w), nan)};
+    const Logit4 t = logit_terms(vx, wasm_f32x4_mul(pw, vy), wasm_f32x4_sub(k.l.one, vy), k);
+    return Terms4{wasm_f32x4_mul(t.ce, w), wasm_f32x4_mul(t.dce, w)};
   };
 #else
   auto vec = nullptr;
@@ -155,31 +129,56 @@ double bce_probs(const float* x, const float* y, const float* weight, float* los
 
 }  // namespace
 
-// x, y, weight, loss_out, grad: (len), x of k.dtype; weight, loss_out and grad may be null. Spans of
-// kSpan elements (float16 x widens one span at a time), their float64 sums added in order.
-double binary_cross_entropy(const Call& k, const void* input, const float* y, const float* weight,
-                            float* loss_out, float* grad) {
+double elementwise_call(const Call& k, const void* input, const float* y, const float* weight,
+                        float* loss_out, float* grad, SpanFn span, const void* context) {
+  static_assert(kChunkElements == kSpan, "a chunk of elements is one span");
   const size_t len = k.length();
   const bool mean = k.reduction == kMean;
   if (mean && len == 0) return NAN;
   const double scale = k.base_scale / (mean ? static_cast<double>(len) : 1.0);
   const float out_scale = static_cast<float>(k.base_scale), grad_scale = static_cast<float>(scale);
-  // Chunks of kChunkElements = kSpan elements (a multiple of 4: the same vectors as one pass) on any
-  // thread (parallel.h), their sums added in chunk order. A chunk is one span: float16 x widens into the
-  // work buffer's part of the thread that runs it, kSpan floats per thread (web/run.js inputSpans).
-  static_assert(kChunkElements == kSpan, "a chunk of elements is one span");
   const Input in(k, input);
   const double total = parallel_sum_rows(len, 1, [&](size_t begin, size_t end) {
     const size_t n = end - begin;
     const float* x = in.span(begin, n);
-    const float* w = weight ? weight + begin : nullptr;
-    float* lo = loss_out ? loss_out + begin : nullptr;
-    float* g = grad ? grad + begin : nullptr;
-    return k.from_probs
-               ? bce_probs(x, y + begin, w, lo, g, n, k.pos_weight, k.eps, k.smoothing, out_scale, grad_scale)
-               : bce_logits(x, y + begin, w, lo, g, n, k.pos_weight, k.smoothing, out_scale, grad_scale);
+#ifdef __wasm_simd128__
+    const size_t body = n & ~size_t{3};
+#else
+    const size_t body = n;
+#endif
+    double sum =
+        span(context, x, y + begin, weight ? weight + begin : nullptr, loss_out ? loss_out + begin : nullptr,
+             grad ? grad + begin : nullptr, body, out_scale, grad_scale);
+    if (body < n) {  // rows of b: x, y, weight, losses, gradient
+      alignas(16) float b[5][4] = {};
+      const size_t at = begin + body, rest = n - body;
+      for (size_t j = 0; j < rest; j++) {
+        b[0][j] = x[body + j];
+        b[1][j] = y[at + j];
+        b[2][j] = weight ? weight[at + j] : 1.0f;
+      }
+      sum += span(context, b[0], b[1], b[2], b[3], b[4], 4, out_scale, grad_scale);
+      for (size_t j = 0; j < rest; j++) {
+        if (loss_out) loss_out[at + j] = b[3][j];
+        if (grad) grad[at + j] = b[4][j];
+      }
+    }
+    return sum;
   });
   return total * (mean ? scale : k.base_scale);
+}
+
+// x, y, weight, loss_out, grad: (len), x of k.dtype; weight, loss_out and grad may be null.
+double binary_cross_entropy(const Call& k, const void* input, const float* y, const float* weight,
+                            float* loss_out, float* grad) {
+  auto span = [](const void* context, const float* x, const float* yy, const float* w, float* lo, float* g,
+                 size_t n, float out_scale, float grad_scale) {
+    const Call& c = *static_cast<const Call*>(context);
+    return c.from_probs
+               ? bce_probs(x, yy, w, lo, g, n, c.pos_weight, c.eps, c.smoothing, out_scale, grad_scale)
+               : bce_logits(x, yy, w, lo, g, n, c.pos_weight, c.smoothing, out_scale, grad_scale);
+  };
+  return elementwise_call(k, input, y, weight, loss_out, grad, span, &k);
 }
 
 }  // namespace xe

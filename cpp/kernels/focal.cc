@@ -34,6 +34,7 @@
 #include <cmath>
 #include <vector>
 
+#include "../parallel.h"
 #include "../simd/rows.h"
 #include "../xentropy.h"
 
@@ -48,25 +49,26 @@ double log1p_f64(double x) {
   return w == 1.0 ? x : std::log(w) * x / (w - 1.0);
 }
 
-double power(double u, double log_u, const Gamma& g) {
-  if (g.integer < 0) return std::exp(g.value * log_u);
+// u^g for u = 1 - q: products for integer g (no log taken), else exp(g log1p(-q)), the log from whichever
+// of q and u is the smaller, so that it keeps its precision at both ends.
+double power(double u, double q, const Gamma& g) {
+  if (g.integer < 0) return std::exp(g.value * (q < 0.5 ? log1p_f64(-q) : std::log(u)));
   double p = 1.0;
   for (int i = 0; i < g.integer; i++) p *= u;
   return p;
 }
 
-// The focal factors of one class: pow = u^g, and w / c = u^g (1 - g q l / u).
+// The focal factors of one class: pow = u^g, w / c = u^g (1 - g q l / u), and l = log q.
 struct Factors {
-  double pow, w;
+  double pow, w, l;
 };
 
-// From l = log q (<= 0, -Infinity for a mask, NaN for a NaN row) and u = 1 - q, in float64.
-Factors factors(double l, double u, const Gamma& g) {
-  const double q = std::exp(l);
-  const double pw = power(u, q < 0.5 ? log1p_f64(-q) : std::log(u), g);
+// From q, l = log q (<= 0, -Infinity for a mask, NaN for a NaN row) and u = 1 - q, in float64.
+Factors factors(double q, double l, double u, const Gamma& g) {
+  const double pw = power(u, q, g);
   double r = 0.0;  // g q l / u
   if (g.value != 0.0f && q != 0.0) r = u == 0.0 ? -g.value : g.value * q * l / u;
-  return {pw, pw * (1.0 - r)};
+  return {pw, pw * (1.0 - r), l};
 }
 
 // The sum of the row's exponentials e (c) without e[j], in float64: e[j] is set to 0 for the sum and put
@@ -86,18 +88,16 @@ double sum_without(float* e, size_t c, size_t j) {
   return sum;
 }
 
-// log q_j and 1 - q_j of class j in float64, from the row's exponentials e (stored), their sum s and max m.
-struct LogQ {
-  double l, u;
-};
-LogQ log_q(const float* z, float* e, size_t c, size_t j, float m, double s) {
+// The focal factors of class j in float64, from the row's exponentials e (stored), their sum s and max m:
+// q_j, log q_j and 1 - q_j as the header says.
+Factors class_factors(const float* z, float* e, size_t c, size_t j, float m, double s, const Gamma& g) {
   if (s < 2.0 && z[j] == m) {  // q_j > 1/2 is possible only here (e_j = 1)
-    const double o = sum_without(e, c, j);
-    return {-log1p_f64(o), o / (1.0 + o)};
+    const double o = sum_without(e, c, j), l = -log1p_f64(o);
+    return factors(std::exp(l), l, o / (1.0 + o), g);
   }
   // Here q_j <= 1/2 (e_j < 1, or s >= 2), so 1 - q_j has no cancellation.
-  const double l = (static_cast<double>(z[j]) - m) - std::log(s);
-  return {l, 1.0 - std::exp(l)};
+  const double l = (static_cast<double>(z[j]) - m) - std::log(s), q = std::exp(l);
+  return factors(q, l, 1.0 - q, g);
 }
 
 struct Options {
@@ -195,9 +195,8 @@ double row_from_logits(const float* z, int32_t t, float ct, const float* cf, siz
   double loss = 0.0, W = 0.0;  // loss: sum_k c_k u^g l_k (negated at the end)
   if (t >= 0) {
     if (ct != 0.0f) {
-      const LogQ lq = log_q(z, e, c, static_cast<size_t>(t), m, s);
-      const Factors f = factors(lq.l, lq.u, o.gamma);
-      loss = ct * f.pow * lq.l;
+      const Factors f = class_factors(z, e, c, static_cast<size_t>(t), m, s, o.gamma);
+      loss = ct * f.pow * f.l;
       W = ct * f.w;
     }
     if (g) {
@@ -211,9 +210,8 @@ double row_from_logits(const float* z, int32_t t, float ct, const float* cf, siz
   if (big >= 0) {
     w[big] = 0.0f;
     if (cf[big] != 0.0f) {
-      const LogQ lq = log_q(z, e, c, static_cast<size_t>(big), m, s);
-      const Factors f = factors(lq.l, lq.u, o.gamma);
-      loss += cf[big] * f.pow * lq.l;
+      const Factors f = class_factors(z, e, c, static_cast<size_t>(big), m, s, o.gamma);
+      loss += cf[big] * f.pow * f.l;
       w[big] = static_cast<float>(cf[big] * f.w);
       W += cf[big] * f.w;
     }
@@ -233,7 +231,7 @@ double row_from_probs(const float* q, int32_t t, float ct, const float* cf, size
     const float qj = q[j];
     const double qc = qj < o.eps ? o.eps : (qj > 1.0f ? 1.0f : qj);  // NaN passes through
     const double l = std::log(qc), u = 1.0 - qc;
-    const double pw = power(u, log1p_f64(-qc), gm);
+    const double pw = power(u, qc, gm);
     loss -= cj * pw * l;
     if (g && qj >= o.eps && qj <= 1.0f) {
       const double ratio = u == 0.0 ? -1.0 : l / u;
@@ -255,7 +253,9 @@ double row_from_probs(const float* q, int32_t t, float ct, const float* cf, size
 
 // Over the call's geometry: each outer index's (c, inner) slab of x is read as float32 through Input (float16
 // is widened there); a position with inner > 1 is gathered into contiguous rows (x, target, gradient) and its
-// gradient scattered back, so every position runs the row code above.
+// gradient scattered back, so every position runs the row code above. Chunks of slabs run on any thread
+// (parallel.h), each with its own scratch rows, and their losses are added in chunk order: the result does
+// not depend on the number of threads.
 double focal_loss(const Call& k, const void* x, const int32_t* labels, const float* target,
                   const float* alpha, float* loss_out, float* grad) {
   const size_t outer = k.outer, c = k.classes, inner = k.inner, positions = k.positions();
@@ -278,52 +278,56 @@ double focal_loss(const Call& k, const void* x, const int32_t* labels, const flo
   auto alpha_at = [&](size_t j) { return alpha ? alpha[j] : k.alpha; };
   const bool dense = target || smoothing != 0.0f;
   const float keep = 1.0f - smoothing, spread = smoothing / static_cast<float>(c);
-  // Scratch rows: coefficients and w (dense), exponentials without a gradient, and for inner > 1 the
-  // strided position gathered into x, target and gradient rows.
-  std::vector<float> cf(dense ? c : 0), w(dense ? c : 0), e(grad || k.from_probs ? 0 : c);
-  std::vector<float> xs(inner > 1 ? c : 0), ts(inner > 1 && target ? c : 0), gs(inner > 1 && grad ? c : 0);
 
   const Input input(k, x);
-  double total = 0.0;
-  for (size_t o_i = 0; o_i < outer; o_i++) {
-    const float* slab = input.slab(o_i);
-    for (size_t in = 0; in < inner; in++) {
-      const size_t p = o_i * inner + in, base = o_i * c * inner + in;
-      const float* xr = slab + in;
-      const float* tr = target ? target + base : nullptr;
-      float* gr = grad ? grad + base : nullptr;
-      if (inner > 1) {
-        for (size_t j = 0; j < c; j++) xs[j] = slab[in + j * inner];
-        if (target)
-          for (size_t j = 0; j < c; j++) ts[j] = target[base + j * inner];
-        xr = xs.data();
-        tr = target ? ts.data() : nullptr;
-        gr = grad ? gs.data() : nullptr;
-      }
-      int32_t t = -1;
-      float ct = 0.0f;
-      double loss = 0.0;
-      const bool ignored = labels && labels[p] == ignore_index;
-      if (ignored) {
-        if (gr)
-          for (size_t j = 0; j < c; j++) gr[j] = 0.0f;
-      } else {
-        if (dense) {
-          for (size_t j = 0; j < c; j++) cf[j] = alpha_at(j) * ((tr ? keep * tr[j] : 0.0f) + spread);
-          if (labels) cf[labels[p]] = alpha_at(labels[p]) * (keep + spread);
-        } else {
-          t = labels[p];
-          ct = alpha_at(t);
+  // Not inlined: parallel_sum_rows calls it in two places (one chunk directly, several through the pool).
+  auto chunk = [&](size_t begin, size_t end) __attribute__((noinline)) {
+    // Scratch rows: coefficients and w (dense), exponentials without a gradient, and for inner > 1 the
+    // strided position gathered into x, target and gradient rows.
+    std::vector<float> cf(dense ? c : 0), w(dense ? c : 0), e(grad || k.from_probs ? 0 : c);
+    std::vector<float> xs(inner > 1 ? c : 0), ts(inner > 1 && target ? c : 0), gs(inner > 1 && grad ? c : 0);
+    double sum = 0.0;
+    for (size_t o_i = begin; o_i < end; o_i++) {
+      const float* slab = input.slab(o_i);
+      for (size_t in = 0; in < inner; in++) {
+        const size_t p = o_i * inner + in, base = o_i * c * inner + in;
+        const float* xr = slab + in;
+        const float* tr = target ? target + base : nullptr;
+        float* gr = grad ? grad + base : nullptr;
+        if (inner > 1) {
+          for (size_t j = 0; j < c; j++) xs[j] = slab[in + j * inner];
+          if (target)
+            for (size_t j = 0; j < c; j++) ts[j] = target[base + j * inner];
+          xr = xs.data();
+          tr = target ? ts.data() : nullptr;
+          gr = grad ? gs.data() : nullptr;
         }
-        loss = k.from_probs ? row_from_probs(xr, t, ct, cf.data(), c, o, gr)
-                            : row_from_logits(xr, t, ct, cf.data(), c, o, gr, w.data(), e.data());
+        int32_t t = -1;
+        float ct = 0.0f;
+        double loss = 0.0;
+        if (labels && labels[p] == ignore_index) {
+          if (gr)
+            for (size_t j = 0; j < c; j++) gr[j] = 0.0f;
+        } else {
+          if (dense) {
+            for (size_t j = 0; j < c; j++) cf[j] = alpha_at(j) * ((tr ? keep * tr[j] : 0.0f) + spread);
+            if (labels) cf[labels[p]] = alpha_at(labels[p]) * (keep + spread);
+          } else {
+            t = labels[p];
+            ct = alpha_at(t);
+          }
+          loss = k.from_probs ? row_from_probs(xr, t, ct, cf.data(), c, o, gr)
+                              : row_from_logits(xr, t, ct, cf.data(), c, o, gr, w.data(), e.data());
+        }
+        sum += loss;
+        if (loss_out) loss_out[p] = static_cast<float>(loss * base_scale);
+        if (inner > 1 && grad)
+          for (size_t j = 0; j < c; j++) grad[base + j * inner] = gs[j];
       }
-      total += loss;
-      if (loss_out) loss_out[p] = static_cast<float>(loss * base_scale);
-      if (inner > 1 && grad)
-        for (size_t j = 0; j < c; j++) grad[base + j * inner] = gs[j];
     }
-  }
+    return sum;
+  };
+  const double total = parallel_sum_rows(outer, c * inner, chunk);
   return reduction == kMean ? total * base_scale / divisor : total * base_scale;
 }
 
