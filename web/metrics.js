@@ -198,7 +198,6 @@ export function createMetrics({ core, memory, call, withScratch, input }) {
       const px = scratch.floats(X);
       const pl = scratch.labels(L);
       const pr = scratch.alloc(g.positions * 4);
-      const work = g.inner > 1 ? scratch.alloc(g.classes * 4) : 0;
       const desc = {
         ...input(scratch, X, g),
         outer: g.outer,
@@ -215,7 +214,7 @@ export function createMetrics({ core, memory, call, withScratch, input }) {
         call(desc),
         px,
         pl,
-        work,
+        0, // work: unused (the kernel keeps its own per chunk)
         pr,
         at(layout.confusion),
         at(layout.bins),

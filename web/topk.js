@@ -4,7 +4,6 @@
 import * as check from './check.js';
 
 const VALUES = ['input', 'probs', 'logProbs'];
-const SMALL_K = 64; // cpp/kernels/topk.cc kSmallK: larger k sort the row's indices in the work buffer
 
 export function createTopK({ core, memory, call, withScratch, input }) {
   function topK(x, k, opts) {
@@ -21,7 +20,6 @@ export function createTopK({ core, memory, call, withScratch, input }) {
     const length = g.positions * k;
     return withScratch(fn, (s) => {
       const px = s.floats(X);
-      const work = g.inner > 1 || k > SMALL_K ? s.alloc(8 * g.classes) : 0;
       const pi = s.alloc(length * 4);
       const pv = s.alloc(length * 4);
       const desc = {
@@ -33,7 +31,7 @@ export function createTopK({ core, memory, call, withScratch, input }) {
         values,
         invTemperature: 1 / t,
       };
-      core.topK(call(desc), px, work, pi, pv);
+      core.topK(call(desc), px, 0, pi, pv); // work: unused (the kernel keeps its own per chunk)
       return {
         indices: memory.i32.slice(pi >>> 2, (pi >>> 2) + length),
         values: memory.f32.slice(pv >>> 2, (pv >>> 2) + length),
