@@ -11,6 +11,7 @@
 //               means the prediction is the label, ties going to the lower index as for the prediction.
 // Rows with a NaN take a scalar path for the rank and the prediction, with NaN above every number (as
 // topK); their loss, confidence and Brier score are NaN.
+#include <algorithm>
 #include <cmath>
 #include <vector>
 
@@ -21,6 +22,9 @@
 
 namespace xe {
 namespace {
+
+// Positions whose confidences and predictions are kept at a time (12 bytes each).
+constexpr size_t kGroupPositions = size_t{1} << 18;
 
 inline bool better(float a, float b) { return a > b || (a != a && b == b); }
 
@@ -179,76 +183,93 @@ double evaluate(const Call& k, const void* x, const int32_t* labels, float* /* u
   const int32_t ignore_index = k.ignore_index;
   const float inv_t = k.inv_temperature;
   const bool from_probs = k.from_probs != 0;
+  // Chunks in groups of about kGroupPositions positions (at least one chunk): the per-position
+  // confidences and predictions are kept for one group at a time, so their memory is bounded whatever the
+  // batch's size.
   const SlabChunks chunks(k);
+  const size_t chunk_positions = chunks.per * k.inner;
+  const bool kept = bins || confusion;
+  const size_t group = !kept || chunk_positions == 0        ? chunks.count
+                       : chunk_positions >= kGroupPositions ? 1
+                                                            : kGroupPositions / chunk_positions;
   std::vector<double> partial(2 * chunks.count);  // per chunk: the loss, the Brier terms
-  std::vector<double> confidence(bins ? positions : 0);
-  std::vector<int32_t> prediction(confusion ? positions : 0);
-  parallel_positions(k, x, [&](size_t chunk, auto&& each) {
-    double total = 0.0;  // from logits: sum of (m - z_t) / T; the log(s) terms go to logs
-    double brier_sum = 0.0;
-    LogSum logs;
-    each([&](size_t i, const float* z) {
-      const int32_t label = labels[i];
-      if (label == ignore_index) {
-        rank[i] = -1;
-        return;
-      }
-      const size_t t = static_cast<size_t>(label);
-      const RowRange r = row_range(z, c);
-      double s = 1.0, squares = 0.0;  // s: the sum of exponentials (1 for probabilities)
-      bool nan_row;
-      if (from_probs) {
-        const float clamped = z[t] < k.eps ? k.eps : (z[t] > 1.0f ? 1.0f : z[t]);  // NaN passes through
-        total -= std::log(static_cast<double>(clamped));
-        squares = sum_squares(z, c);
-        nan_row = squares != squares;
-      } else {
-        s = brier ? sum_exp_squares(z, c, r, inv_t, &squares) : row_sum_exp(z, c, r, inv_t, nullptr);
-        logs.add(s);
-        total += (static_cast<double>(r.max) - z[t]) * inv_t;
-        nan_row = s != s;  // a NaN in the row, or a row of only -Infinity
-      }
-      const int32_t rk = nan_row ? rank_with_nan(z, c, t)
-                                 : count_above<true>(z, 0, t, z[t]) + count_above<false>(z, t + 1, c, z[t]);
-      rank[i] = rk;
-      if (brier) {
-        const double pt = from_probs ? z[t] : exp_nonpos((z[t] - r.max) * inv_t) / s;
-        brier_sum += (from_probs ? squares : squares / (s * s)) - 2.0 * pt + 1.0;
-      }
-      // The prediction's probability: 1 / s from logits (its exponential is exp(0)), the row's max from
-      // probabilities; correct exactly when the label comes first (rank 0). No need for the prediction.
-      if (bins) confidence[i] = nan_row ? NAN : from_probs ? static_cast<double>(r.max) : 1.0 / s;
-      if (confusion)
-        prediction[i] = static_cast<int32_t>(rk == 0   ? t
-                                             : nan_row ? first_best(z, c)
-                                                       : first_equal(z, c, r.max));
-    });
-    partial[2 * chunk] = from_probs ? total : total + logs.total();
-    partial[2 * chunk + 1] = brier_sum;
-  });
-  double loss = 0.0, brier_sum = 0.0;
-  for (size_t i = 0; i < chunks.count; i++) {
-    loss += partial[2 * i];
-    brier_sum += partial[2 * i + 1];
-  }
-  if (brier) *brier += brier_sum;
-  if (bins || confusion) {
-    for (size_t i = 0; i < positions; i++) {
+  std::vector<double> confidence(bins ? std::min(positions, group * chunk_positions) : 0);
+  std::vector<int32_t> prediction(confusion ? std::min(positions, group * chunk_positions) : 0);
+  for (size_t first = 0; first < chunks.count; first += group) {
+    const size_t base = first * chunk_positions;  // the group's first position
+    parallel_positions(
+        k, x,
+        [&](size_t chunk, auto&& each) {
+          double total = 0.0;  // from logits: sum of (m - z_t) / T; the log(s) terms go to logs
+          double brier_sum = 0.0;
+          LogSum logs;
+          each([&](size_t i, const float* z) {
+            const int32_t label = labels[i];
+            if (label == ignore_index) {
+              rank[i] = -1;
+              return;
+            }
+            const size_t t = static_cast<size_t>(label);
+            const RowRange r = row_range(z, c);
+            double s = 1.0, squares = 0.0;  // s: the sum of exponentials (1 for probabilities)
+            bool nan_row;
+            if (from_probs) {
+              const float clamped = z[t] < k.eps ? k.eps : (z[t] > 1.0f ? 1.0f : z[t]);  // NaN passes through
+              total -= std::log(static_cast<double>(clamped));
+              squares = sum_squares(z, c);
+              nan_row = squares != squares;
+            } else {
+              s = brier ? sum_exp_squares(z, c, r, inv_t, &squares) : row_sum_exp(z, c, r, inv_t, nullptr);
+              logs.add(s);
+              total += (static_cast<double>(r.max) - z[t]) * inv_t;
+              nan_row = s != s;  // a NaN in the row, or a row of only -Infinity
+            }
+            const int32_t rk = nan_row
+                                   ? rank_with_nan(z, c, t)
+                                   : count_above<true>(z, 0, t, z[t]) + count_above<false>(z, t + 1, c, z[t]);
+            rank[i] = rk;
+            if (brier) {
+              const double pt = from_probs ? z[t] : exp_nonpos((z[t] - r.max) * inv_t) / s;
+              brier_sum += (from_probs ? squares : squares / (s * s)) - 2.0 * pt + 1.0;
+            }
+            // The prediction's probability: 1 / s from logits (its exponential is exp(0)), the row's max from
+            // probabilities; correct exactly when the label comes first (rank 0). No need for the prediction.
+            if (bins)
+              confidence[i - base] = nan_row ? NAN : from_probs ? static_cast<double>(r.max) : 1.0 / s;
+            if (confusion)
+              prediction[i - base] = static_cast<int32_t>(rk == 0   ? t
+                                                          : nan_row ? first_best(z, c)
+                                                                    : first_equal(z, c, r.max));
+          });
+          partial[2 * chunk] = from_probs ? total : total + logs.total();
+          partial[2 * chunk + 1] = brier_sum;
+        },
+        first, group);
+    if (!kept) continue;
+    const size_t end = std::min(positions, (first + group) * chunk_positions);
+    for (size_t i = base; i < end; i++) {
       if (rank[i] < 0) continue;
       if (bins) {
-        const size_t b = bin_of(confidence[i], nbins);
+        const double conf = confidence[i - base];
+        const size_t b = bin_of(conf, nbins);
         bins[b] += 1.0;
-        bins[nbins + b] += confidence[i];
+        bins[nbins + b] += conf;
         bins[2 * nbins + b] += rank[i] == 0 ? 1.0 : 0.0;
       }
       if (confusion) {
-        const size_t t = static_cast<size_t>(labels[i]), pred = static_cast<size_t>(prediction[i]);
+        const size_t t = static_cast<size_t>(labels[i]), pred = static_cast<size_t>(prediction[i - base]);
         confusion[t * c + pred] += 1.0;
         confusion[c * c + t] += 1.0;         // support
         confusion[c * c + c + pred] += 1.0;  // predictions
       }
     }
   }
+  double loss = 0.0, brier_sum = 0.0;
+  for (size_t i = 0; i < chunks.count; i++) {
+    loss += partial[2 * i];
+    brier_sum += partial[2 * i + 1];
+  }
+  if (brier) *brier += brier_sum;
   return loss;
 }
 

@@ -26,12 +26,17 @@ struct SlabChunks {
 // k.work, per thread); with inner > 1 the strided column slab[j * inner + p] is gathered into a buffer of
 // c floats owned by the chunk first. One column at a time keeps that buffer small, and consecutive
 // positions read the same cache lines.
+// Chunks [first, first + count) only, when given (a kernel that keeps per-position results takes a group
+// of chunks at a time, to bound that memory).
 template <typename Chunk>
-inline void parallel_positions(const Call& k, const void* x, Chunk&& chunk) {
+inline void parallel_positions(const Call& k, const void* x, Chunk&& chunk, size_t first = 0,
+                               size_t count = ~size_t{0}) {
   const size_t outer = k.outer, c = k.classes, inner = k.inner;
   const Input in(k, x);
   const SlabChunks chunks(k);
-  parallel_for(chunks.count, outer * c * inner, [&](size_t index) {
+  if (count > chunks.count - first) count = chunks.count - first;
+  parallel_for(count, count * chunks.per * c * inner, [&](size_t n) {
+    const size_t index = first + n;
     const size_t begin = index * chunks.per, end = outer - begin < chunks.per ? outer : begin + chunks.per;
     std::vector<float> column(inner != 1 ? c : 0);
     chunk(index, [&](auto&& visit) {
