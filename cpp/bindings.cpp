@@ -1,7 +1,13 @@
-// The Embind layer: the address of the call's description (cpp/call.h, filled by web/call.js) and byte
-// offsets into wasm memory, one call per batch. Validation, defaults and the friendly API live in web/; a
-// null pointer is passed as 0. The Classifier's bindings are in model/bindings.cc.
+// The kernels' entry points: the address of the call's description (cpp/call.h, filled by web/call.js) and
+// byte offsets into wasm memory, one call per batch. Validation, defaults and the friendly API live in web/;
+// a null pointer is passed as 0. The Classifier's bindings are in model/bindings.cc.
+//
+// The kernels are plain C exports (xe_softmax, ...; web/run.js calls them as core._xe_softmax), not Embind
+// functions: Embind's generic invoker (no generated code under -sDYNAMIC_EXECUTION=0) cost 0.2-0.3 us per
+// call, as much as the rest of a 1 x 10 softmax; a wasm export is called directly. What runs once per
+// instance (the call layout, the build) and the pool stay Embind functions.
 #include <emscripten/bind.h>
+#include <emscripten/em_macros.h>
 
 #include <cstddef>
 #include <type_traits>
@@ -58,40 +64,6 @@ Ptr call_defaults() {
 }
 size_t call_size() { return sizeof(xe::Call); }
 
-void softmax(Ptr k, Ptr x, Ptr y) { xe::softmax(call(k), at<void>(x), at<float>(y)); }
-void log_softmax(Ptr k, Ptr x, Ptr y) { xe::log_softmax(call(k), at<void>(x), at<float>(y)); }
-void softmax_backward(Ptr k, Ptr p, Ptr g, Ptr dx) {
-  xe::softmax_backward(call(k), at<void>(p), at<float>(g), at<float>(dx));
-}
-void sigmoid(Ptr k, Ptr x, Ptr y) { xe::sigmoid(call(k), at<void>(x), at<float>(y)); }
-double cross_entropy(Ptr k, Ptr x, Ptr labels, Ptr target, Ptr weight, Ptr loss_out, Ptr grad) {
-  return xe::cross_entropy(call(k), at<void>(x), at<int32_t>(labels), at<float>(target), at<float>(weight),
-                           at<float>(loss_out), at<float>(grad));
-}
-double binary_cross_entropy(Ptr k, Ptr x, Ptr y, Ptr weight, Ptr loss_out, Ptr grad) {
-  return xe::binary_cross_entropy(call(k), at<void>(x), at<float>(y), at<float>(weight), at<float>(loss_out),
-                                  at<float>(grad));
-}
-double focal_loss(Ptr k, Ptr x, Ptr labels, Ptr target, Ptr alpha, Ptr loss_out, Ptr grad) {
-  return xe::focal_loss(call(k), at<void>(x), at<int32_t>(labels), at<float>(target), at<float>(alpha),
-                        at<float>(loss_out), at<float>(grad));
-}
-double sigmoid_focal_loss(Ptr k, Ptr x, Ptr y, Ptr weight, Ptr loss_out, Ptr grad) {
-  return xe::sigmoid_focal_loss(call(k), at<float>(x), at<float>(y), at<float>(weight), at<float>(loss_out),
-                                at<float>(grad));
-}
-double entropy(Ptr k, Ptr p, Ptr loss_out) { return xe::entropy(call(k), at<void>(p), at<float>(loss_out)); }
-double kl_divergence(Ptr k, Ptr p, Ptr q, Ptr loss_out) {
-  return xe::kl_divergence(call(k), at<void>(p), at<float>(q), at<float>(loss_out));
-}
-double evaluate(Ptr k, Ptr x, Ptr labels, Ptr work, Ptr rank, Ptr confusion, Ptr bins, Ptr brier) {
-  return xe::evaluate(call(k), at<void>(x), at<int32_t>(labels), at<float>(work), at<int32_t>(rank),
-                      at<double>(confusion), at<double>(bins), at<double>(brier));
-}
-void top_k(Ptr k, Ptr x, Ptr work, Ptr indices, Ptr values) {
-  xe::top_k(call(k), at<void>(x), at<float>(work), at<int32_t>(indices), at<float>(values));
-}
-
 #ifdef __EMSCRIPTEN_PTHREADS__
 void pool_set_threshold(double elements) { xe::pool_set_threshold(static_cast<size_t>(elements)); }
 #endif
@@ -107,23 +79,55 @@ bool simd_build() {
 
 }  // namespace
 
+// Addresses arrive as JS numbers through i32 parameters (wrapped modulo 2^32: the same bits above 2 GiB).
+extern "C" {
+EMSCRIPTEN_KEEPALIVE void xe_softmax(Ptr k, Ptr x, Ptr y) { xe::softmax(call(k), at<void>(x), at<float>(y)); }
+EMSCRIPTEN_KEEPALIVE void xe_log_softmax(Ptr k, Ptr x, Ptr y) {
+  xe::log_softmax(call(k), at<void>(x), at<float>(y));
+}
+EMSCRIPTEN_KEEPALIVE void xe_softmax_backward(Ptr k, Ptr p, Ptr g, Ptr dx) {
+  xe::softmax_backward(call(k), at<void>(p), at<float>(g), at<float>(dx));
+}
+EMSCRIPTEN_KEEPALIVE void xe_sigmoid(Ptr k, Ptr x, Ptr y) { xe::sigmoid(call(k), at<void>(x), at<float>(y)); }
+EMSCRIPTEN_KEEPALIVE double xe_cross_entropy(Ptr k, Ptr x, Ptr labels, Ptr target, Ptr weight, Ptr loss_out,
+                                             Ptr grad) {
+  return xe::cross_entropy(call(k), at<void>(x), at<int32_t>(labels), at<float>(target), at<float>(weight),
+                           at<float>(loss_out), at<float>(grad));
+}
+EMSCRIPTEN_KEEPALIVE double xe_binary_cross_entropy(Ptr k, Ptr x, Ptr y, Ptr weight, Ptr loss_out, Ptr grad) {
+  return xe::binary_cross_entropy(call(k), at<void>(x), at<float>(y), at<float>(weight), at<float>(loss_out),
+                                  at<float>(grad));
+}
+EMSCRIPTEN_KEEPALIVE double xe_focal_loss(Ptr k, Ptr x, Ptr labels, Ptr target, Ptr alpha, Ptr loss_out,
+                                          Ptr grad) {
+  return xe::focal_loss(call(k), at<void>(x), at<int32_t>(labels), at<float>(target), at<float>(alpha),
+                        at<float>(loss_out), at<float>(grad));
+}
+EMSCRIPTEN_KEEPALIVE double xe_sigmoid_focal_loss(Ptr k, Ptr x, Ptr y, Ptr weight, Ptr loss_out, Ptr grad) {
+  return xe::sigmoid_focal_loss(call(k), at<float>(x), at<float>(y), at<float>(weight), at<float>(loss_out),
+                                at<float>(grad));
+}
+EMSCRIPTEN_KEEPALIVE double xe_entropy(Ptr k, Ptr p, Ptr loss_out) {
+  return xe::entropy(call(k), at<void>(p), at<float>(loss_out));
+}
+EMSCRIPTEN_KEEPALIVE double xe_kl_divergence(Ptr k, Ptr p, Ptr q, Ptr loss_out) {
+  return xe::kl_divergence(call(k), at<void>(p), at<float>(q), at<float>(loss_out));
+}
+EMSCRIPTEN_KEEPALIVE double xe_evaluate(Ptr k, Ptr x, Ptr labels, Ptr work, Ptr rank, Ptr confusion, Ptr bins,
+                                        Ptr brier) {
+  return xe::evaluate(call(k), at<void>(x), at<int32_t>(labels), at<float>(work), at<int32_t>(rank),
+                      at<double>(confusion), at<double>(bins), at<double>(brier));
+}
+EMSCRIPTEN_KEEPALIVE void xe_top_k(Ptr k, Ptr x, Ptr work, Ptr indices, Ptr values) {
+  xe::top_k(call(k), at<void>(x), at<float>(work), at<int32_t>(indices), at<float>(values));
+}
+}  // extern "C"
+
 EMSCRIPTEN_BINDINGS(xentropy) {
   emscripten::function("simdBuild", &simd_build);
   emscripten::function("callLayout", &call_layout);
   emscripten::function("callDefaults", &call_defaults);
   emscripten::function("callSize", &call_size);
-  emscripten::function("softmax", &softmax);
-  emscripten::function("logSoftmax", &log_softmax);
-  emscripten::function("softmaxBackward", &softmax_backward);
-  emscripten::function("sigmoid", &sigmoid);
-  emscripten::function("crossEntropy", &cross_entropy);
-  emscripten::function("binaryCrossEntropy", &binary_cross_entropy);
-  emscripten::function("focalLoss", &focal_loss);
-  emscripten::function("sigmoidFocalLoss", &sigmoid_focal_loss);
-  emscripten::function("entropy", &entropy);
-  emscripten::function("klDivergence", &kl_divergence);
-  emscripten::function("evaluate", &evaluate);
-  emscripten::function("topK", &top_k);
 #ifdef __EMSCRIPTEN_PTHREADS__
   // The pool (cpp/parallel.h), bound in the threaded build only (web/threads.js is its one user): the
   // four bindings cost the one-thread builds about 0.5 KiB gzipped each, for functions that do nothing.

@@ -48,6 +48,10 @@ inline void parallel_for(size_t chunks, size_t work, Task&& task) {
 template <class Rows>
 inline void parallel_rows(size_t n, size_t c, Rows&& rows) {
   const size_t per = chunk_rows(c);
+  if (n <= per) {  // one chunk (most calls): called here, so the kernel's row loop can be inlined
+    if (n != 0) rows(0, n);
+    return;
+  }
   parallel_for(chunk_count(n, per), n * c, [&](size_t chunk) {
     const size_t begin = chunk * per;
     rows(begin, n - begin < per ? n : begin + per);
@@ -59,15 +63,15 @@ inline void parallel_rows(size_t n, size_t c, Rows&& rows) {
 template <class Rows>
 inline double parallel_sum_rows(size_t n, size_t c, Rows&& rows) {
   const size_t per = chunk_rows(c), chunks = chunk_count(n, per);
-  double one = 0.0;  // no allocation for a single chunk
-  double* partial = chunks > 1 ? new double[chunks] : &one;
+  if (chunks <= 1) return chunks == 0 ? 0.0 : 0.0 + rows(0, n);  // 0.0 + : the sum below turns -0 into +0
+  double* partial = new double[chunks];
   parallel_for(chunks, n * c, [&](size_t chunk) {
     const size_t begin = chunk * per;
     partial[chunk] = rows(begin, n - begin < per ? n : begin + per);
   });
   double total = 0.0;
   for (size_t i = 0; i < chunks; i++) total += partial[i];
-  if (chunks > 1) delete[] partial;
+  delete[] partial;
   return total;
 }
 

@@ -7,7 +7,7 @@ const FROM = ['logits', 'probs'];
 // BCE clamps p to [eps, 1 - eps], which is empty above 1/2.
 const BCE_EPS = { min: 0, max: 0.5, minOpen: true };
 
-export function createBinaryCrossEntropy({ core, memory, call, withScratch, result, blockwise, inputSpans }) {
+export function createBinaryCrossEntropy({ kernel, memory, call, withScratch, result, blockwise, inputSpans }) {
   function sigmoid(x, opts) {
     const fn = 'sigmoid';
     const o = check.options(fn, opts, false);
@@ -15,7 +15,7 @@ export function createBinaryCrossEntropy({ core, memory, call, withScratch, resu
     const out = check.out(fn, o.out, X.length, memory);
     return withScratch(fn, (s) => {
       const dtype = inputSpans(s, X);
-      const run = (px, py, length) => core.sigmoid(call({ outer: length, ...dtype }), px, py);
+      const run = (px, py, length) => kernel.sigmoid(call({ outer: length }, dtype), px, py);
       if (X.data && X.dtype === 'float32') return blockwise(s, X, out, X.length, 1, (p, n) => run(p, p, n));
       const r = result(s, out, X.length, [X], true); // y may alias x (float32; a float16 array is never an out)
       run(s.floats(X), r.ptr, X.length);
@@ -46,17 +46,19 @@ export function createBinaryCrossEntropy({ core, memory, call, withScratch, resu
       const losses = reduction === 'none' ? result(s, withGrad ? undefined : out, X.length, [], false) : null;
       // Element-wise: grad may alias x, y or weight (cpp/xentropy.h).
       const grad = withGrad ? result(s, out, X.length, [X, Y, W], true) : null;
-      const k = call({
-        outer: X.length,
-        ...dtype,
-        reduction: REDUCTION[reduction],
-        fromProbs: from === 'probs',
-        eps,
-        posWeight,
-        smoothing,
-        baseScale,
-      });
-      const value = core.binaryCrossEntropy(k, px, py, pw, losses?.ptr ?? 0, grad?.ptr ?? 0);
+      const k = call(
+        {
+          outer: X.length,
+          reduction: REDUCTION[reduction],
+          fromProbs: from === 'probs',
+          eps,
+          posWeight,
+          smoothing,
+          baseScale,
+        },
+        dtype,
+      );
+      const value = kernel.binaryCrossEntropy(k, px, py, pw, losses?.ptr ?? 0, grad?.ptr ?? 0);
       const loss = losses ? losses.finish() : value;
       return withGrad ? { loss, grad: grad.finish() } : loss;
     });

@@ -5,8 +5,7 @@
 // it sets, in camelCase (`ignoreIndex` for ignore_index), and every other field gets its default. One description per instance,
 // allocated once: kernel calls are synchronous, so it is never needed twice at a time.
 
-const HEAPS = { f64: 'HEAPF64', f32: 'HEAPF32', u32: 'HEAPU32', i32: 'HEAP32' };
-const SHIFT = { f64: 3, f32: 2, u32: 2, i32: 2 };
+const ARRAYS = { f64: Float64Array, f32: Float32Array, u32: Uint32Array, i32: Int32Array };
 
 const camel = (name) => name.replace(/_([a-z])/g, (_, ch) => ch.toUpperCase());
 
@@ -16,7 +15,8 @@ export const DTYPE = { float32: 0, float16: 1 };
 export class CallDescription {
   #core;
   #defaults; // the struct's bytes with every field at its default
-  #writers; // camelCase name -> (core, ptr, value) => void
+  #image; // the struct's bytes as this call writes them, in JS memory; copied to wasm in one piece
+  #fields; // camelCase name -> { view, index }: a typed view of #image and the field's index in it
   /** The address of the description in wasm memory. */
   ptr;
 
@@ -25,34 +25,45 @@ export class CallDescription {
     const size = core.callSize();
     this.ptr = memory.malloc('load', size);
     this.#defaults = core.HEAPU8.slice(core.callDefaults(), core.callDefaults() + size);
+    // Whole doubles, so that every view fits; only the struct's `size` bytes are copied.
+    const buffer = new ArrayBuffer(Math.ceil(size / 8) * 8);
+    this.#image = new Uint8Array(buffer, 0, size);
+    const views = Object.fromEntries(Object.entries(ARRAYS).map(([type, T]) => [type, new T(buffer)]));
     // "name:type:offset," entries, a C string in wasm memory.
     const text = core.HEAPU8.subarray(core.callLayout());
     const layout = new TextDecoder().decode(text.slice(0, text.indexOf(0))); // a copy: shared memory cannot be decoded;
-    this.#writers = Object.create(null);
+    this.#fields = Object.create(null);
     for (const entry of layout.split(',').filter(Boolean)) {
       const [name, type, offset] = entry.split(':');
-      const heap = HEAPS[type];
-      const shift = SHIFT[type];
-      const at = Number(offset);
-      this.#writers[camel(name)] = (c, ptr, v) => {
-        c[heap][(ptr + at) >>> shift] = +v; // re-read the view: growing memory replaces it
-      };
+      this.#fields[camel(name)] = { view: views[type], index: Number(offset) / ARRAYS[type].BYTES_PER_ELEMENT };
     }
   }
 
   /**
    * Writes one call's description and returns its address: the fields given in `options` (numbers or
-   * booleans), every other field its default. A name the core does not know is a bug in web/ and throws.
+   * booleans) and, when given, the main input's `{ dtype, work }` (web/run.js input()); every other field
+   * its default. A name the core does not know is a bug in web/ and throws.
+   *
+   * Call overhead (bench/ab.mjs): the fields are written into a copy in JS memory and copied to wasm in
+   * one piece (a store per field through the glue's views, re-read on every call since growing memory
+   * replaces them, cost about 0.25 us more per call); the input's fields come as a second argument rather
+   * than spread into `options` (an object spread per call cost more than the whole description, and a
+   * spread of a shared object first in a literal made V8 keep every call's object alive until a full GC).
    */
-  set(options) {
-    const core = this.#core;
-    const ptr = this.ptr;
-    core.HEAPU8.set(this.#defaults, ptr);
+  set(options, input) {
+    const image = this.#image;
+    const fields = this.#fields;
+    image.set(this.#defaults);
     for (const name in options) {
-      const write = this.#writers[name];
-      if (write === undefined) throw new Error(`call: xe::Call has no field ${name}`);
-      write(core, ptr, options[name]);
+      const field = fields[name];
+      if (field === undefined) throw new Error(`call: xe::Call has no field ${name}`);
+      field.view[field.index] = +options[name];
     }
-    return ptr;
+    if (input !== undefined) {
+      fields.dtype.view[fields.dtype.index] = input.dtype;
+      fields.work.view[fields.work.index] = input.work;
+    }
+    this.#core.HEAPU8.set(image, this.ptr);
+    return this.ptr;
   }
 }

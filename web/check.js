@@ -15,7 +15,9 @@ export function describe(v) {
 }
 
 export function isIntArray(v) {
-  return INT_ARRAYS.some((T) => v instanceof T);
+  if (v instanceof Int32Array) return true; // the common labels first, and no closure per call
+  for (let i = 0; i < INT_ARRAYS.length; i++) if (v instanceof INT_ARRAYS[i]) return true;
+  return false;
 }
 
 function checkNotDetached(fn, name, v) {

@@ -22,7 +22,7 @@ export function ceTarget(fn, target, n, c, ignoreIndex) {
   return { labels: check.labels(fn, 'target', target, n, c, ignoreIndex) };
 }
 
-export function createCrossEntropy({ core, memory, call, withScratch, result, input }) {
+export function createCrossEntropy({ kernel, memory, call, withScratch, result, input }) {
   function run(fn, x, target, opts, withGrad) {
     const o = check.options(fn, opts, true);
     const from = check.oneOf(fn, 'from', o.from, FROM, 'logits');
@@ -53,20 +53,22 @@ export function createCrossEntropy({ core, memory, call, withScratch, result, in
       const losses = reduction === 'none' ? result(s, withGrad ? undefined : out, n, [], false) : null;
       // grad must not alias x, target or weight (cpp/xentropy.h).
       const grad = withGrad ? result(s, out, n * c, [X, dense, W], false) : null;
-      const k = call({
-        outer: g.outer,
-        classes: c,
-        inner: g.inner,
-        ...dtype,
-        reduction: REDUCTION[reduction],
-        ignoreIndex,
-        fromProbs: from === 'probs',
-        smoothing,
-        eps,
-        zLoss,
-        baseScale,
-      });
-      const value = core.crossEntropy(k, px, pl, pt, pw, losses?.ptr ?? 0, grad?.ptr ?? 0);
+      const k = call(
+        {
+          outer: g.outer,
+          classes: c,
+          inner: g.inner,
+          reduction: REDUCTION[reduction],
+          ignoreIndex,
+          fromProbs: from === 'probs',
+          smoothing,
+          eps,
+          zLoss,
+          baseScale,
+        },
+        dtype,
+      );
+      const value = kernel.crossEntropy(k, px, pl, pt, pw, losses?.ptr ?? 0, grad?.ptr ?? 0);
       const loss = losses ? losses.finish() : value;
       return withGrad ? { loss, grad: grad.finish() } : loss;
     });

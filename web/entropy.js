@@ -4,7 +4,7 @@ import { REDUCTION } from './call.js';
 
 const FROM = ['logits', 'probs'];
 
-export function createEntropy({ core, memory, call, withScratch, result, input }) {
+export function createEntropy({ kernel, memory, call, withScratch, result, input }) {
   // inputs: [name, array] pairs of floats of one layout (the class axis `dim`, default 1); the first is the
   // main input (float16 crosses as halves), the others cross as float32. kernel(k, ...pointers, out)
   // returns the reduced value; per-position values go to out.
@@ -20,8 +20,10 @@ export function createEntropy({ core, memory, call, withScratch, result, input }
       const dtype = input(s, checked[0], g);
       const ptrs = checked.map((x, i) => (i === 0 ? s.floats(x) : s.floats32(x)));
       const values = reduction === 'none' ? result(s, out, n, [], false) : null;
-      const geometry = { outer: g.outer, classes: g.classes, inner: g.inner };
-      const k = call({ ...geometry, ...dtype, reduction: REDUCTION[reduction], baseScale, ...fields });
+      const k = call(
+        { outer: g.outer, classes: g.classes, inner: g.inner, reduction: REDUCTION[reduction], baseScale, ...fields },
+        dtype,
+      );
       const value = kernel(k, ...ptrs, values?.ptr ?? 0);
       return values ? values.finish() : value;
     });
@@ -29,7 +31,7 @@ export function createEntropy({ core, memory, call, withScratch, result, input }
 
   function entropy(p, opts) {
     const o = check.options('entropy', opts, true);
-    return perRow('entropy', o, 'none', [['p', p]], {}, core.entropy);
+    return perRow('entropy', o, 'none', [['p', p]], {}, kernel.entropy);
   }
 
   function klDivergence(p, q, opts) {
@@ -40,7 +42,7 @@ export function createEntropy({ core, memory, call, withScratch, result, input }
       ['p', p],
       ['q', q],
     ];
-    return perRow(fn, o, 'mean', inputs, { fromProbs: from === 'probs' }, core.klDivergence);
+    return perRow(fn, o, 'mean', inputs, { fromProbs: from === 'probs' }, kernel.klDivergence);
   }
 
   return { entropy, klDivergence };

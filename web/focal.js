@@ -15,7 +15,7 @@ function refuse(fn, o, names) {
   }
 }
 
-export function createFocal({ core, memory, call, withScratch, result, input: inputFields }) {
+export function createFocal({ kernel, memory, call, withScratch, result, input: inputFields }) {
   function multi(fn, input, target, opts, withGrad) {
     const o = check.options(fn, opts, true);
     refuse(fn, o, [
@@ -48,21 +48,23 @@ export function createFocal({ core, memory, call, withScratch, result, input: in
       const losses = reduction === 'none' ? result(s, withGrad ? undefined : out, n, [], false) : null;
       // grad must not alias x, target or alpha (cpp/xentropy.h).
       const grad = withGrad ? result(s, out, X.length, [X, dense, A], false) : null;
-      const k = call({
-        ...inputFields(s, X, geo),
-        outer: geo.outer,
-        classes: c,
-        inner: geo.inner,
-        reduction: REDUCTION[reduction],
-        ignoreIndex,
-        fromProbs: from === 'probs',
-        smoothing,
-        eps,
-        gamma,
-        alpha,
-        baseScale,
-      });
-      const value = core.focalLoss(k, px, pl, pt, pa, losses?.ptr ?? 0, grad?.ptr ?? 0);
+      const k = call(
+        {
+          outer: geo.outer,
+          classes: c,
+          inner: geo.inner,
+          reduction: REDUCTION[reduction],
+          ignoreIndex,
+          fromProbs: from === 'probs',
+          smoothing,
+          eps,
+          gamma,
+          alpha,
+          baseScale,
+        },
+        inputFields(s, X, geo),
+      );
+      const value = kernel.focalLoss(k, px, pl, pt, pa, losses?.ptr ?? 0, grad?.ptr ?? 0);
       const loss = losses ? losses.finish() : value;
       return withGrad ? { loss, grad: grad.finish() } : loss;
     });
@@ -95,7 +97,7 @@ export function createFocal({ core, memory, call, withScratch, result, input: in
       // Element-wise: grad may alias x, y or weight (cpp/xentropy.h).
       const grad = withGrad ? result(s, out, X.length, [X, Y, W], true) : null;
       const k = call({ outer: X.length, reduction: REDUCTION[reduction], gamma, alpha, baseScale });
-      const value = core.sigmoidFocalLoss(k, px, py, pw, losses?.ptr ?? 0, grad?.ptr ?? 0);
+      const value = kernel.sigmoidFocalLoss(k, px, py, pw, losses?.ptr ?? 0, grad?.ptr ?? 0);
       const loss = losses ? losses.finish() : value;
       return withGrad ? { loss, grad: grad.finish() } : loss;
     });

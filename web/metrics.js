@@ -168,11 +168,12 @@ function summary(totals, s, classes, state, layout) {
   const result = {
     loss: mean,
     accuracy: count === 0 ? NaN : top1 / count,
-    topK: Object.fromEntries(s.topK.map((k, i) => [k, count === 0 ? NaN : hits[i] / count])),
+    topK: {},
     perplexity: Math.exp(mean),
     bits: mean / Math.LN2,
     count,
   };
+  for (let i = 0; i < s.topK.length; i++) result.topK[s.topK[i]] = count === 0 ? NaN : hits[i] / count;
   if (s.bins) result.calibration = calibrationReport(state, layout, s.bins, count);
   if (s.brier) result.brier = count === 0 ? NaN : state[0] / count;
   if (s.confusion) {
@@ -181,62 +182,58 @@ function summary(totals, s, classes, state, layout) {
   return result;
 }
 
-export function createMetrics({ core, memory, call, withScratch, input }) {
+export function createMetrics({ core, kernel, memory, call, withScratch, input }) {
   const f64 = () => core.HEAPF64; // re-read: growing memory replaces the view
 
   /**
-   * Adds one batch to `totals` and to the state block at byte offset `state` (0: none). Checks everything
-   * and allocates every scratch block before touching either. `streaming`: an evaluator's batch, whose
-   * first axis may have any size.
+   * One batch's checked inputs: the logits X, its geometry g and the labels L. `streaming`: an evaluator's
+   * batch, whose first axis may have any size.
    */
-  function batch(fn, logits, labels, s, totals, state, streaming) {
+  function checkBatch(fn, logits, labels, s, streaming) {
     const X = check.floats(fn, 'logits', logits);
     const g = streaming ? batchGeometry(fn, s.o, X.length) : check.geometry(fn, s.o, 'logits', X.length, 1);
     const L = check.labels(fn, 'labels', labels, g.positions, g.classes, s.ignoreIndex);
+    return { X, g, L };
+  }
+
+  /**
+   * Adds one checked batch to `totals` and to the state block at byte offset `state` (0: none), with the
+   * call's scratch. Allocates every scratch block before touching either.
+   */
+  function addBatch(scratch, { X, g, L }, s, totals, state) {
     const layout = stateLayout(s, g.classes);
-    withScratch(fn, (scratch) => {
-      const px = scratch.floats(X);
-      const pl = scratch.labels(L);
-      const pr = scratch.alloc(g.positions * 4);
-      const desc = {
-        ...input(scratch, X, g),
-        outer: g.outer,
-        classes: g.classes,
-        inner: g.inner,
-        ignoreIndex: s.ignoreIndex,
-        fromProbs: s.fromProbs ? 1 : 0,
-        invTemperature: 1 / s.temperature,
-        eps: s.eps,
-        bins: s.bins,
-      };
-      const at = (offset) => (offset < 0 ? 0 : state + offset * 8);
-      const loss = core.evaluate(
-        call(desc),
-        px,
-        pl,
-        0, // work: unused (the kernel keeps its own per chunk)
-        pr,
-        at(layout.confusion),
-        at(layout.bins),
-        s.brier ? state : 0,
-      );
-      const ranks = memory.i32.subarray(pr >>> 2, (pr >>> 2) + g.positions);
-      const { topK } = s;
-      let count = 0;
-      let top1 = 0;
-      const hits = topK.map(() => 0);
-      for (const r of ranks) {
-        if (r < 0) continue;
-        count++;
-        if (r === 0) top1++;
-        for (let i = 0; i < topK.length; i++) if (r < topK[i]) hits[i]++;
-      }
-      totals.loss += loss;
-      totals.count += count;
-      totals.top1 += top1;
-      for (let i = 0; i < topK.length; i++) totals.hits[i] += hits[i];
-    });
-    return g.classes;
+    const dtype = input(scratch, X, g);
+    const px = scratch.floats(X);
+    const pl = scratch.labels(L);
+    const pr = scratch.alloc(g.positions * 4);
+    const desc = {
+      outer: g.outer,
+      classes: g.classes,
+      inner: g.inner,
+      ignoreIndex: s.ignoreIndex,
+      fromProbs: s.fromProbs,
+      invTemperature: 1 / s.temperature,
+      eps: s.eps,
+      bins: s.bins,
+    };
+    const confusion = layout.confusion < 0 ? 0 : state + layout.confusion * 8;
+    const bins = layout.bins < 0 ? 0 : state + layout.bins * 8;
+    const loss = kernel.evaluate(call(desc, dtype), px, pl, 0, pr, confusion, bins, s.brier ? state : 0); // 0: work, unused
+    const ranks = memory.i32;
+    const { topK } = s;
+    const hits = totals.hits;
+    let count = 0;
+    let top1 = 0;
+    for (let i = pr >>> 2, end = i + g.positions; i < end; i++) {
+      const r = ranks[i];
+      if (r < 0) continue;
+      count++;
+      if (r === 0) top1++;
+      for (let j = 0; j < topK.length; j++) if (r < topK[j]) hits[j]++;
+    }
+    totals.loss += loss;
+    totals.count += count;
+    totals.top1 += top1;
   }
 
   const emptyTotals = (s) => ({ loss: 0, count: 0, hits: s.topK.map(() => 0), top1: 0 });
@@ -244,17 +241,16 @@ export function createMetrics({ core, memory, call, withScratch, input }) {
   function evaluate(logits, labels, opts) {
     const fn = 'evaluate';
     const s = settings(fn, opts);
-    const totals = emptyTotals(s);
+    const b = checkBatch(fn, logits, labels, s, false);
+    const layout = stateLayout(s, b.g.classes);
     // The state block is scratch here, allocated after the checks that give C; a failure frees it.
-    const X = check.floats(fn, 'logits', logits);
-    const classes = check.geometry(fn, s.o, 'logits', X.length, 1).classes;
-    const layout = stateLayout(s, classes);
     return withScratch(fn, (scratch) => {
       const state = layout.doubles ? scratch.alloc(layout.doubles * 8) : 0;
       if (state) f64().fill(0, state >>> 3, (state >>> 3) + layout.doubles);
-      batch(fn, logits, labels, s, totals, state, false);
+      const totals = emptyTotals(s);
+      addBatch(scratch, b, s, totals, state);
       const view = state ? f64().subarray(state >>> 3, (state >>> 3) + layout.doubles) : null;
-      return summary(totals, s, classes, view, layout);
+      return summary(totals, s, b.g.classes, view, layout);
     });
   }
 
@@ -272,8 +268,10 @@ export function createMetrics({ core, memory, call, withScratch, input }) {
     const self = {
       /** Adds one batch; a batch that throws changes nothing. */
       add(logits, labels) {
+        const f = 'evaluator.add';
+        const b = checkBatch(f, logits, labels, s, true);
         const next = { ...totals, hits: [...totals.hits] };
-        batch('evaluator.add', logits, labels, s, next, state, true);
+        withScratch(f, (scratch) => addBatch(scratch, b, s, next, state));
         totals = next;
         return this;
       },

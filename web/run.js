@@ -101,12 +101,33 @@ export function createRunner(core) {
    * the calling thread).
    */
   function inputSpans(s, X) {
-    if (X.dtype !== 'float16') return {};
+    if (X.dtype !== 'float16') return FLOAT32;
     return { dtype: DTYPE.float16, work: s.alloc(Math.max(1, Math.min(X.length, SPAN)) * 4 * threads) };
   }
 
-  /** Writes the description of one kernel call (fields of cpp/call.h, camelCase) and returns its address. */
-  const call = (fields) => description.set(fields);
+  /**
+   * Writes the description of one kernel call (fields of cpp/call.h, camelCase; `dtype`, the result of
+   * input() or inputSpans(), for the main input's fields) and returns its address.
+   */
+  const call = (fields, dtype) => description.set(fields, dtype);
 
-  return { core, memory, call, withScratch, result, blockwise, input, inputSpans, dispose, checkLive };
+  // The kernels (cpp/bindings.cpp): wasm exports called directly, each looked up on `core` at the call (the
+  // glue's first call of an export replaces its lazy wrapper on `core` with the export itself).
+  const kernel = {
+    softmax: (k, x, y) => core._xe_softmax(k, x, y),
+    logSoftmax: (k, x, y) => core._xe_log_softmax(k, x, y),
+    softmaxBackward: (k, p, g, dx) => core._xe_softmax_backward(k, p, g, dx),
+    sigmoid: (k, x, y) => core._xe_sigmoid(k, x, y),
+    crossEntropy: (k, x, l, t, w, loss, grad) => core._xe_cross_entropy(k, x, l, t, w, loss, grad),
+    binaryCrossEntropy: (k, x, y, w, loss, grad) => core._xe_binary_cross_entropy(k, x, y, w, loss, grad),
+    focalLoss: (k, x, l, t, a, loss, grad) => core._xe_focal_loss(k, x, l, t, a, loss, grad),
+    sigmoidFocalLoss: (k, x, y, w, loss, grad) => core._xe_sigmoid_focal_loss(k, x, y, w, loss, grad),
+    entropy: (k, p, loss) => core._xe_entropy(k, p, loss),
+    klDivergence: (k, p, q, loss) => core._xe_kl_divergence(k, p, q, loss),
+    evaluate: (k, x, l, work, rank, confusion, bins, brier) =>
+      core._xe_evaluate(k, x, l, work, rank, confusion, bins, brier),
+    topK: (k, x, work, indices, values) => core._xe_top_k(k, x, work, indices, values),
+  };
+
+  return { core, kernel, memory, call, withScratch, result, blockwise, input, inputSpans, dispose, checkLive };
 }

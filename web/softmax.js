@@ -1,7 +1,7 @@
 // softmax, logSoftmax and softmaxBackward along a class axis (cpp/kernels/softmax.cc).
 import * as check from './check.js';
 
-export function createSoftmax({ core, memory, call, withScratch, result, blockwise, input }) {
+export function createSoftmax({ kernel, memory, call, withScratch, result, blockwise, input }) {
   // softmax and logSoftmax: (outer, c, inner) in and out, the class axis `dim` (default the last); the
   // kernels may work in place on float32.
   function rowwise(fn, kernel) {
@@ -13,9 +13,9 @@ export function createSoftmax({ core, memory, call, withScratch, result, blockwi
       const out = check.out(fn, o.out, X.length, memory);
       const size = g.classes * g.inner;
       return withScratch(fn, (s) => {
-        const { dtype, work } = input(s, X, g);
+        const dtype = input(s, X, g);
         const run = (px, py, outer) =>
-          kernel(call({ outer, classes: g.classes, inner: g.inner, invTemperature: 1 / t, dtype, work }), px, py);
+          kernel(call({ outer, classes: g.classes, inner: g.inner, invTemperature: 1 / t }, dtype), px, py);
         if (X.data && X.dtype === 'float32') return blockwise(s, X, out, g.outer, size, (p, n) => run(p, p, n));
         const r = result(s, out, X.length, [X], X.dtype === 'float32');
         run(s.floats(X), r.ptr, g.outer);
@@ -38,14 +38,14 @@ export function createSoftmax({ core, memory, call, withScratch, result, blockwi
       const pg = s.floats32(G);
       // dx may alias p or g (cpp/xentropy.h); a float16 array is never an out.
       const r = result(s, out, P.length, [P, G], true);
-      core.softmaxBackward(call({ outer: g.outer, classes: g.classes, inner: g.inner, ...dtype }), pp, pg, r.ptr);
+      kernel.softmaxBackward(call({ outer: g.outer, classes: g.classes, inner: g.inner }, dtype), pp, pg, r.ptr);
       return r.finish();
     });
   }
 
   return {
-    softmax: rowwise('softmax', core.softmax),
-    logSoftmax: rowwise('logSoftmax', core.logSoftmax),
+    softmax: rowwise('softmax', kernel.softmax),
+    logSoftmax: rowwise('logSoftmax', kernel.logSoftmax),
     softmaxBackward,
   };
 }

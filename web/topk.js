@@ -5,7 +5,7 @@ import * as check from './check.js';
 
 const VALUES = ['input', 'probs', 'logProbs'];
 
-export function createTopK({ core, memory, call, withScratch, input }) {
+export function createTopK({ kernel, memory, call, withScratch, input }) {
   function topK(x, k, opts) {
     const fn = 'topK';
     const o = check.options(fn, opts, true);
@@ -19,19 +19,12 @@ export function createTopK({ core, memory, call, withScratch, input }) {
     const t = check.number(fn, 'temperature', o.temperature, 1, { min: 0, minOpen: true });
     const length = g.positions * k;
     return withScratch(fn, (s) => {
+      const dtype = input(s, X, g);
       const px = s.floats(X);
       const pi = s.alloc(length * 4);
       const pv = s.alloc(length * 4);
-      const desc = {
-        ...input(s, X, g),
-        outer: g.outer,
-        classes: g.classes,
-        inner: g.inner,
-        topK: k,
-        values,
-        invTemperature: 1 / t,
-      };
-      core.topK(call(desc), px, 0, pi, pv); // work: unused (the kernel keeps its own per chunk)
+      const desc = { outer: g.outer, classes: g.classes, inner: g.inner, topK: k, values, invTemperature: 1 / t };
+      kernel.topK(call(desc, dtype), px, 0, pi, pv); // 0: work, unused (the kernel keeps its own per chunk)
       return {
         indices: memory.i32.slice(pi >>> 2, (pi >>> 2) + length),
         values: memory.f32.slice(pv >>> 2, (pv >>> 2) + length),
