@@ -1,4 +1,4 @@
-# cmake -DDIR=<variant build dir> -DOUT=<dist dir> [-DSANITIZED=1] -P cmake/dist.cmake
+# cmake -DDIR=<variant build dir> -DOUT=<dist dir> [-DSANITIZED=1] [-DTERSER=<terser>] -P cmake/dist.cmake
 # The SIMD and scalar builds get the same Emscripten glue except for the name of the .wasm file it would
 # fetch by itself, which it never does: web/loader.js compiles the .wasm and hands it over through
 # instantiateWasm. So the glue ships once, as xentropy.mjs (11.6 KiB gzipped saved), next to both .wasm
@@ -33,4 +33,22 @@ if(EXISTS "${DIR}/xentropy-threads.wasm")
   # Emscripten's worker script is CommonJS under Node (require, __filename): a .js file there needs the
   # nearest package.json to say so, since the package's says "module". Browsers ignore it.
   file(WRITE "${OUT}/package.json" "{ \"type\": \"commonjs\" }\n")
+endif()
+
+# Emscripten 3.1.6 minifies the glue's local names only; as an ES module its top-level names are private
+# too, and terser --module shortens them: 11.5 -> 8.0 KiB gzipped for xentropy.mjs, 19.4 -> 13.7 KiB for
+# the threaded glue (Closure, --closure 1, does as well on the first and 1.2 KiB better on the second, but
+# needs google-closure-compiler and renames properties). Sanitized builds stay readable.
+if(TERSER AND NOT SANITIZED)
+  set(glues "${OUT}/xentropy.mjs")
+  if(EXISTS "${OUT}/xentropy-threads.mjs")
+    list(APPEND glues "${OUT}/xentropy-threads.mjs")
+  endif()
+  foreach(glue ${glues})
+    execute_process(COMMAND "${TERSER}" "${glue}" --module --compress --mangle --output "${glue}"
+                    RESULT_VARIABLE failed)
+    if(failed)
+      message(FATAL_ERROR "terser failed on ${glue}")
+    endif()
+  endforeach()
 endif()

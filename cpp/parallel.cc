@@ -45,9 +45,14 @@ std::atomic<int> started{0};  // pool threads inside their loop
 uint32_t generation = 0;      // calling thread only
 pthread_t threads[kMaxThreads];
 int thread_count = 0;
-// Calls below this many elements stay on the calling thread. bench/threads.mjs --threshold (2026-12-02,
-// load average 12 on 2 cores) found no size below 2^19 where a second thread reliably won, but a quiet
-// machine wakes a thread in tens of microseconds, about 2^16 elements of work: re-measure there.
+// Calls below this many elements stay on the calling thread. Measured 2026-12-02 (2 cores, load average
+// 8-13) as bench/threads.mjs --threshold does, but with one threaded instance at threshold 2^32 - 1 against
+// one at 0 (same build), interleaved, min of 200-300 rounds: loss, loss + grad and softmax at C = 10 and
+// 1000, 2^13..2^19 elements. At best a second thread costs about 10 us (wake-up and join: the 2-thread time
+// minus half the 1-thread time at 2 chunks, 8-13 us), and the cheapest kernels (loss and softmax at C = 1000)
+// take 0.9 ns per element on one thread, so 2 threads reach 1.3x from 3.7 * 10 us / 0.9 ns = 41000 elements:
+// 2^16, the next power of two. Under that load the helper mostly got no core and most sizes up to 2^19 ran
+// at 1.0x (the calling thread runs every chunk a late helper has not claimed): re-measure on a quiet machine.
 size_t threshold = size_t{1} << 16;
 
 // Runs chunks of job g until none is left or the job has ended.

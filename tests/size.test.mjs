@@ -15,15 +15,17 @@ import { KiB, THREADED_FILES, packageSizes, packageTable } from './lib/size.mjs'
 // (about 4.2 KiB SIMD, 2.5 KiB scalar): 110.2 KiB after merging main into h8-threads. Over BUDGET, so that
 // check is a todo below; TWO_BUILDS_CEILING keeps it from growing unnoticed meanwhile.
 const BUDGET = 104 * 1024;
-// topK and the evaluation report then added 14.6 KiB (two kernels in both builds, their policies).
-const TWO_BUILDS_CEILING = 138 * 1024; // 135.0 KiB measured with topK, the report and threads
+// topK and the evaluation report then added 14.6 KiB (two kernels in both builds, their policies): 135.0
+// KiB. Then terser on the glue (cmake/dist.cmake, -3.5 KiB) and emmalloc (CMakeLists.txt, -1.8 KiB per
+// .wasm): 113.5 KiB.
+const TWO_BUILDS_CEILING = 116 * 1024;
 // Everything shipped, the threaded build included: about what it is now, so that it cannot grow unnoticed.
-const CEILING = 198 * 1024; // 193.6 KiB measured
+const CEILING = 182 * 1024; // 178.9 KiB measured (193.6 before terser and emmalloc)
 // Issue #14's budget for the three builds together (see the todo test below).
 const ISSUE_BUDGET = 110 * 1024;
-const PAGE_BUDGET = 55 * 1024; // the glue and one .wasm a page without threads loads (issue #14)
-// Met until threads joined topK and the report (54.8 KiB); 58.0 KiB with both. PAGE_CEILING holds it meanwhile.
-const PAGE_CEILING = 59 * 1024;
+// Issue #14: what a page without threads loads of the build, the glue and one .wasm, at most 55 KiB. 54.8
+// KiB before threads, 58.0 KiB with threads, topK and the report; 53.1 KiB with terser and emmalloc.
+const PAGE_BUDGET = 55 * 1024;
 
 let measured;
 const sizesOnce = () => (measured ??= packageSizes());
@@ -43,11 +45,6 @@ test(`size: the shipped JS and wasm without the threaded build are < ${KiB(TWO_B
     const one = sizes.downloads[build];
     assert.ok(one, `the ${build} build ships${table}`);
     assert.ok(one.gzip < sizes.total.gzip, `one page load fetches less than everything shipped${table}`);
-    const glueAndWasm = sizes.files['dist/xentropy.mjs'].gzip + sizes.files[`dist/xentropy-${build}.wasm`].gzip;
-    assert.ok(
-      glueAndWasm <= PAGE_CEILING,
-      `${build}: glue + wasm ${KiB(glueAndWasm)}, over ${KiB(PAGE_CEILING)}${table}`,
-    );
   }
   const two = withoutThreads(sizes);
   assert.ok(
@@ -66,22 +63,18 @@ test(
   },
 );
 
-test(
-  `size: a page load without threads is <= ${KiB(PAGE_BUDGET)} gzipped (glue + .wasm)`,
-  { todo: 'topK, the report and threads together: 58 KiB' },
-  async () => {
-    const sizes = await sizesOnce();
-    const table = `\n${packageTable(sizes)}`;
-    // A page that uses no threads loads what it did before threads existed (one glue, one .wasm).
-    for (const build of ['simd', 'scalar']) {
-      const glueAndWasm = sizes.files['dist/xentropy.mjs'].gzip + sizes.files[`dist/xentropy-${build}.wasm`].gzip;
-      assert.ok(
-        glueAndWasm <= PAGE_BUDGET,
-        `${build}: glue + wasm ${KiB(glueAndWasm)}, over ${KiB(PAGE_BUDGET)}${table}`,
-      );
-    }
-  },
-);
+test(`size: a page load without threads is <= ${KiB(PAGE_BUDGET)} gzipped (glue + .wasm)`, async () => {
+  const sizes = await sizesOnce();
+  const table = `\n${packageTable(sizes)}`;
+  // A page that uses no threads loads what it did before threads existed (one glue, one .wasm).
+  for (const build of ['simd', 'scalar']) {
+    const glueAndWasm = sizes.files['dist/xentropy.mjs'].gzip + sizes.files[`dist/xentropy-${build}.wasm`].gzip;
+    assert.ok(
+      glueAndWasm <= PAGE_BUDGET,
+      `${build}: glue + wasm ${KiB(glueAndWasm)}, over ${KiB(PAGE_BUDGET)}${table}`,
+    );
+  }
+});
 
 test(`size: the threaded build ships, and everything shipped is < ${KiB(CEILING)} gzipped`, async () => {
   const sizes = await sizesOnce();
@@ -102,12 +95,13 @@ test(`size: the threaded build ships, and everything shipped is < ${KiB(CEILING)
   );
 });
 
-// Issue #14's budget for the three builds together. Not met yet: the threaded build's glue (Emscripten's
-// pthread runtime) and .wasm put the total well above it; closure on the threaded glue and -Os for its
-// .wasm are the next things to try. Reported as a todo until then.
+// Issue #14's budget for the three builds together. Not met: 178.9 KiB. web/*.js alone is 37 KiB (14 KiB as
+// one minified bundle), and the threaded build's own glue and .wasm are 65 KiB; reaching 110 KiB needs the
+// threaded .wasm to serve pages without threads too (dropping xentropy-simd.wasm) and a minified API bundle
+// (see the README, Size). Reported as a todo until then.
 test(
   `size: the shipped JS and wasm are <= ${KiB(ISSUE_BUDGET)} gzipped (issue #14)`,
-  { todo: 'threaded build too large' },
+  { todo: 'three builds: 178.9 KiB; see ISSUE_BUDGET' },
   async () => {
     const { total } = await sizesOnce();
     assert.ok(total.gzip <= ISSUE_BUDGET, `${KiB(total.gzip)} gzipped, over ${KiB(ISSUE_BUDGET)}`);

@@ -151,6 +151,12 @@ for (const [n, c] of SHAPES) {
       same(`topK 5 ${values}`, (xe) => xe.topK(x, 5, { ...o, values }));
       same(`topK 70 ${values}`, (xe) => xe.topK(x, 70, { ...o, values })); // above the running selection's 64
     }
+    const q = xes[0].softmax(x, o);
+    for (const reduction of ['mean', 'sum', 'none']) {
+      same(`entropy ${reduction}`, (xe) => xe.entropy(dist, { ...o, reduction }));
+      same(`klDivergence logits ${reduction}`, (xe) => xe.klDivergence(dist, x, { ...o, from: 'logits', reduction }));
+      same(`klDivergence probs ${reduction}`, (xe) => xe.klDivergence(dist, q, { ...o, reduction }));
+    }
     same('zero-copy crossEntropyWithGrad', (xe) => {
       const X = xe.alloc(n * c);
       const G = xe.alloc(n * c);
@@ -237,6 +243,8 @@ test('threads: bit-identical for 1, 2 and 3 threads, class axis not last', () =>
         xe.crossEntropy(x, labels, { ...o, labelSmoothing: 0.1 }),
       );
       same(`crossEntropy probs ${reduction} ${name}`, (xe) => xe.crossEntropy(probs, labels, { ...o, from: 'probs' }));
+      same(`entropy ${reduction} ${name}`, (xe) => xe.entropy(probs, o));
+      same(`klDivergence logits ${reduction} ${name}`, (xe) => xe.klDivergence(probs, x, { ...o, from: 'logits' }));
     }
     const report = { ...geo, topK: [1, 3], calibration: 10, brier: true, confusion: true };
     same(`evaluate report ${name}`, (xe) => xe.evaluate(x, labels, report));

@@ -12,6 +12,9 @@ const isDeno = typeof globalThis.Deno === 'object';
 /** The most threads 'auto' picks: the kernels are bound by memory bandwidth well before this. */
 const AUTO_MAX = 8;
 
+/** How long the threaded build's workers may take to start before load() gives up on them (ms). */
+const START_TIMEOUT = 20000;
+
 /** True where wasm memory can be shared between threads: Node, and cross-origin-isolated pages and workers. */
 export function sharedMemorySupported() {
   if (typeof SharedArrayBuffer !== 'function' || typeof Atomics !== 'object') return false;
@@ -48,10 +51,14 @@ export function checkThreads(threads) {
     );
   }
   if (threads > 1 && !sharedMemorySupported()) {
+    // An isolated page whose engine still has no shared memory (WebKitGTK leaves JSC's SharedArrayBuffer off).
+    const why =
+      globalThis.crossOriginIsolated === true
+        ? 'which this engine does not offer even though the page is cross-origin isolated (no SharedArrayBuffer)'
+        : 'which this page does not have: it must be cross-origin isolated (served with the headers ' +
+          'Cross-Origin-Opener-Policy: same-origin and Cross-Origin-Embedder-Policy: require-corp)';
     throw new RangeError(
-      `load: options.threads = ${threads} needs shared wasm memory, which this page does not have: it must be ` +
-        'cross-origin isolated (served with the headers Cross-Origin-Opener-Policy: same-origin and ' +
-        "Cross-Origin-Embedder-Policy: require-corp). Use threads: 'auto' to fall back to one thread.",
+      `load: options.threads = ${threads} needs shared wasm memory, ${why}. Use threads: 'auto' to fall back to one thread.`,
     );
   }
   return threads;
@@ -82,7 +89,25 @@ export async function createThreaded(glue, module, threads) {
         return {};
       },
     });
-    core = await Promise.race([ready, failed]);
+    // Firefox 153 ESR, in a module worker, now and then never answers for one of the pool's workers, and
+    // Emscripten's start-up then waits for good: give up after START_TIMEOUT ('auto' then uses one thread).
+    let timer;
+    const late = new Promise((resolve, reject) => {
+      timer = setTimeout(
+        () =>
+          reject(
+            new Error(
+              `load: the threaded build's ${threads - 1} workers did not start within ${START_TIMEOUT / 1000} s`,
+            ),
+          ),
+        START_TIMEOUT,
+      );
+    });
+    try {
+      core = await Promise.race([ready, failed, late]);
+    } finally {
+      clearTimeout(timer);
+    }
   } finally {
     // Emscripten's Node code sets globalThis.Worker (worker_threads') for its own use: put back what was.
     if (isNode) {

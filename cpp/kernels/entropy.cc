@@ -3,6 +3,7 @@
 // p, q: (outer, c, inner); per-position results in row-major order of (outer, inner).
 #include <cmath>
 
+#include "../parallel.h"
 #include "../simd/columns.h"
 #include "../simd/rows.h"
 #include "../xentropy.h"
@@ -38,38 +39,34 @@ double kl_at(const float* p, const float* q, size_t c, size_t stride, bool q_log
   return d;
 }
 
-}  // namespace
-
-// p: (outer, c, inner) of k.dtype; loss_out: (outer * inner) or null. Every term needs a float64 log, so
-// the loop is scalar in both layouts; with the class axis not last it reads the classes strided, in place.
-double entropy(const Call& k, const void* probs, float* loss_out) {
-  const size_t outer = k.outer, c = k.classes, inner = k.inner;
-  const Input in(k, probs);
-  double total = 0.0;
-  for (size_t o = 0; o < outer; o++) {
+// The entropies of slabs [begin, end) of p: (outer, c, inner), and their sum. One chunk of parallel_rows;
+// out of line, so that parallel_sum_rows's two cases (one chunk or several) do not each get a copy.
+[[gnu::noinline]] double entropy_slabs(const Call& k, const Input& in, float* loss_out, size_t begin,
+                                       size_t end) {
+  const size_t c = k.classes, inner = k.inner;
+  double sum = 0.0;
+  for (size_t o = begin; o < end; o++) {
     const float* po = in.slab(o);
     for (size_t i = 0; i < inner; i++) {
       const double h = entropy_at(po + i, c, inner);
-      total += h;
+      sum += h;
       if (loss_out) loss_out[o * inner + i] = static_cast<float>(h * k.base_scale);
     }
   }
-  return reduce(k, total);
+  return sum;
 }
 
-// p of k.dtype, q float32: (outer, c, inner); q holds logits unless k.from_probs, and then
-// log q = z - m - log(sum exp(z - m)), whose max and sum of exponentials take four positions per vector
-// when the class axis is not last (columns.h), one row at a time (rows.h) when it is.
-double kl_divergence(const Call& k, const void* probs, const float* q, float* loss_out) {
-  const size_t outer = k.outer, c = k.classes, inner = k.inner, size = c * inner;
+// As entropy_slabs for D(p || q), q float32 of the same layout.
+[[gnu::noinline]] double kl_slabs(const Call& k, const Input& in, const float* q, float* loss_out,
+                                  size_t begin, size_t end) {
+  const size_t c = k.classes, inner = k.inner, size = c * inner;
   const bool q_logits = !k.from_probs;
-  const Input in(k, probs);
-  double total = 0.0;
+  double sum = 0.0;
   auto emit = [&](size_t at, double d) {
-    total += d;
+    sum += d;
     if (loss_out) loss_out[at] = static_cast<float>(d * k.base_scale);
   };
-  for (size_t o = 0; o < outer; o++) {
+  for (size_t o = begin; o < end; o++) {
     const float* po = in.slab(o);
     const float* qo = q + o * size;
     if (inner == 1) {
@@ -110,6 +107,31 @@ double kl_divergence(const Call& k, const void* probs, const float* q, float* lo
       emit(o * inner + i, kl_at(po + i, qo + i, c, inner, q_logits, m, log_s));
     }
   }
+  return sum;
+}
+
+}  // namespace
+
+// p: (outer, c, inner) of k.dtype; loss_out: (outer * inner) or null. Every term needs a float64 log, so
+// the loop is scalar in both layouts; with the class axis not last it reads the classes strided, in place.
+// Chunks of rows (inner = 1) or of whole (c, inner) slabs run on any thread (parallel.h); their sums are
+// added in chunk order, so the result does not depend on the number of threads.
+double entropy(const Call& k, const void* probs, float* loss_out) {
+  const Input in(k, probs);
+  const double total =
+      parallel_sum_rows(k.outer, static_cast<size_t>(k.classes) * k.inner,
+                        [&](size_t begin, size_t end) { return entropy_slabs(k, in, loss_out, begin, end); });
+  return reduce(k, total);
+}
+
+// p of k.dtype, q float32: (outer, c, inner); q holds logits unless k.from_probs, and then
+// log q = z - m - log(sum exp(z - m)), whose max and sum of exponentials take four positions per vector
+// when the class axis is not last (columns.h), one row at a time (rows.h) when it is. Chunks as in entropy.
+double kl_divergence(const Call& k, const void* probs, const float* q, float* loss_out) {
+  const Input in(k, probs);
+  const double total =
+      parallel_sum_rows(k.outer, static_cast<size_t>(k.classes) * k.inner,
+                        [&](size_t begin, size_t end) { return kl_slabs(k, in, q, loss_out, begin, end); });
   return reduce(k, total);
 }
 

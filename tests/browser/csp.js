@@ -4,6 +4,7 @@ import { settle } from './check.js';
 
 const violations = [];
 document.addEventListener('securitypolicyviolation', (e) => violations.push(`${e.violatedDirective}: ${e.blockedURI}`));
-const result = await settle();
-document.getElementById('out').textContent = JSON.stringify(result, null, 2);
+const out = document.getElementById('out');
+const result = await settle((text) => (out.textContent = `running: ${text}`));
+out.textContent = JSON.stringify(result, null, 2);
 window.__result = { ...result, violations, errors: window.__errors };

@@ -1,17 +1,41 @@
-// The engine-neutral checks: one module that every browser (page, module Web Worker, strict-CSP page) and
-// every runtime (Node 18-24, Deno, Bun) runs unchanged. It imports nothing: the caller passes the xentropy
-// module namespace (`web/index.js` in a browser, `import * as xentropy from 'xentropy'` in a runtime), and
-// every expected value is computed here in plain float64 JavaScript (hand-written log-sum-exp), never by
-// the library. A run never throws: it returns a report that the test drivers assert on and print.
+// The engine-neutral checks: one module that every browser (page, module Web Worker, strict-CSP page,
+// cross-origin-isolated page) and every runtime (Node 18-24, Deno, Bun) runs unchanged. The caller passes
+// the xentropy module namespace (`web/index.js` in a browser, `import * as xentropy from 'xentropy'` in a
+// runtime); every expected value is computed in plain float64 JavaScript (reference.mjs, the one module this
+// imports), never by the library. A run never throws: it returns a report that the test drivers assert on
+// and print.
 //
-//   import { runChecks } from './checks.mjs';
-//   const report = await runChecks(xentropy, { simd: true });
-//   // { engine, scope, option, build, simdSupported, version, passed: [names], failed: [{ name, message }],
-//   //   skipped: [{ name, reason }] }
+//   import { runAll } from './checks.mjs';
+//   const reports = await runAll(xentropy, { cores });   // one report per SIMD_OPTIONS entry:
+//   // { engine, scope, option, build, threads, version, features, passed: [names],
+//   //   failed: [{ name, message }], skipped: [{ name, reason }], digests: { [check name]: hex } }
 //
-// To add a check: push onto CHECKS. A check that needs an engine feature (Float16Array inputs, threads in a
-// cross-origin-isolated page, ...) gives `when: (ctx) => reason or ''`: a non-empty reason skips it, and the
-// report lists it as skipped with that reason, so each engine's output says what it did not run.
+// To add a check: push onto CHECKS. A check that needs an engine feature (Float16Array, shared memory) gives
+// `when: (ctx) => reason or ''`: a non-empty reason skips it, and the report lists it as skipped with that
+// reason, so each engine's output says what it did not run (and the drivers fail on a skip they do not
+// expect). `once: true` runs a check in the simd: 'auto' report only (it loads its own instances).
+
+import {
+  close,
+  digest,
+  equal,
+  identical,
+  logSoftmaxRows,
+  mean,
+  randomLogits,
+  refBceLogits,
+  refBceProbs,
+  refCrossEntropy,
+  refLogSoftmax,
+  refSigmoid,
+  refSoftCrossEntropy,
+  refSoftmax,
+  rng,
+  rows,
+  sum,
+  tabulate,
+  throwsA,
+} from './reference.mjs';
 
 /** Which engine or runtime this is, with its version. */
 export function describeEngine() {
@@ -31,103 +55,6 @@ export function engineHasSimd() {
   return typeof WebAssembly === 'object' && WebAssembly.validate(new Uint8Array(bytes));
 }
 
-// ---- float64 references -------------------------------------------------------------------------------
-
-const rows = (x, c) => Array.from({ length: x.length / c }, (_, i) => Array.from(x.slice(i * c, (i + 1) * c)));
-
-/** log(sum(exp(row))) in float64, max-shifted; -Infinity for an all-masked row. */
-function logSumExp(row) {
-  const m = Math.max(...row);
-  if (m === -Infinity) return -Infinity;
-  let s = 0;
-  for (const v of row) s += Math.exp(v - m);
-  return m + Math.log(s);
-}
-const refLogSoftmax = (row) => {
-  const l = logSumExp(row);
-  return row.map((v) => v - l);
-};
-const refSoftmax = (row) => refLogSoftmax(row).map(Math.exp);
-const mean = (a) => a.reduce((s, v) => s + v, 0) / a.length;
-const sum = (a) => a.reduce((s, v) => s + v, 0);
-
-/** PyTorch F.cross_entropy with class indices, weight, ignoreIndex, labelSmoothing, in float64. */
-function refCrossEntropy(
-  x,
-  labels,
-  { classes: c, weight, ignoreIndex = -100, labelSmoothing: e = 0, reduction = 'mean' },
-) {
-  const w = weight ?? Array(c).fill(1);
-  const losses = [];
-  let denom = 0;
-  rows(x, c).forEach((row, i) => {
-    const y = labels[i];
-    if (y === ignoreIndex) return losses.push(0);
-    const lp = refLogSoftmax(row);
-    let loss = -(1 - e) * w[y] * lp[y];
-    if (e > 0) loss -= (e / c) * sum(lp.map((v, j) => w[j] * v));
-    losses.push(loss);
-    denom += w[y];
-  });
-  if (reduction === 'none') return losses;
-  return reduction === 'sum' ? sum(losses) : sum(losses) / denom;
-}
-
-/** Cross-entropy against a distribution per row: mean over rows of -sum p log q. */
-const refSoftCrossEntropy = (x, target, c) =>
-  mean(
-    rows(x, c).map(
-      (row, i) => -sum(refLogSoftmax(row).map((lq, j) => (target[i * c + j] ? target[i * c + j] * lq : 0))),
-    ),
-  );
-
-const refSigmoid = (v) => (v >= 0 ? 1 / (1 + Math.exp(-v)) : Math.exp(v) / (1 + Math.exp(v)));
-/** BCE from logits, per element: max(x, 0) - x y + log1p(exp(-|x|)). */
-const refBceLogits = (x, y) => Array.from(x, (v, i) => Math.max(v, 0) - v * y[i] + Math.log1p(Math.exp(-Math.abs(v))));
-const refBceProbs = (p, y) => Array.from(p, (v, i) => -(y[i] * Math.log(v) + (1 - y[i]) * Math.log1p(-v)));
-
-/** A seeded PRNG (mulberry32) and float32-exact random inputs, so the references see the same numbers. */
-function rng(seed) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-const randomLogits = (random, n, scale = 4) => Float32Array.from({ length: n }, () => (random() * 2 - 1) * scale);
-
-// ---- comparison -----------------------------------------------------------------------------------------
-
-/** |actual - expected| <= atol + rtol |expected| elementwise; equal infinities and NaNs match. */
-function close(actual, expected, what, { atol = 1e-6, rtol = 2e-5 } = {}) {
-  const a = typeof actual === 'number' ? [actual] : Array.from(actual);
-  const e = typeof expected === 'number' ? [expected] : Array.from(expected);
-  if (a.length !== e.length) throw new Error(`${what}: ${a.length} values, expected ${e.length}`);
-  for (let i = 0; i < a.length; i++) {
-    const ok =
-      Object.is(a[i], e[i]) ||
-      (Number.isNaN(a[i]) && Number.isNaN(e[i])) ||
-      Math.abs(a[i] - e[i]) <= atol + rtol * Math.abs(e[i]);
-    if (!ok) throw new Error(`${what}[${i}] = ${a[i]}, expected ${e[i]} (float64 reference)`);
-  }
-}
-function equal(actual, expected, what) {
-  if (!Object.is(actual, expected)) throw new Error(`${what}: got ${String(actual)}, expected ${String(expected)}`);
-}
-function throwsA(fn, type, pattern, what) {
-  try {
-    fn();
-  } catch (error) {
-    if (!(error instanceof type)) throw new Error(`${what}: threw ${error?.name}, expected ${type.name}`);
-    if (pattern && !pattern.test(error.message)) throw new Error(`${what}: message "${error.message}"`);
-    return;
-  }
-  throw new Error(`${what}: did not throw`);
-}
-
 // ---- the checks -------------------------------------------------------------------------------------------
 // Each check gets ctx = { xe, xentropy, simd (the option), random } and throws on a mismatch.
 
@@ -139,7 +66,10 @@ const CHECKS = [
       equal(xentropy.simdSupported(), hasSimd, 'simdSupported() against a v128 module validated here');
       equal(xe.simd, simd === 'auto' ? hasSimd : simd, `xe.simd with { simd: ${String(simd)} }`);
       // In a browser the fetched .wasm says which build it is (runtimes read the file: nothing is listed).
-      const expected = xe.simd ? 'xentropy-simd.wasm' : 'xentropy-scalar.wasm';
+      // More than one thread is the threaded build, which is SIMD.
+      if (xe.threads > 1) equal(xe.simd, true, `xe.simd with ${xe.threads} threads`);
+      const build = xe.threads > 1 ? 'threads' : xe.simd ? 'simd' : 'scalar';
+      const expected = `xentropy-${build}.wasm`;
       for (const url of fetched()) {
         if (!url.endsWith(expected)) throw new Error(`fetched ${url}, expected ${expected}`);
       }
@@ -384,14 +314,313 @@ const CHECKS = [
       equal(other.softmax([1, 2], { classes: 2 })[0], xe.softmax([1, 2], { classes: 2 })[0], 'same results');
     },
   },
-  // Feature-gated checks go here, e.g. float16 inputs:
-  //   { name: 'Float16Array inputs', when: () => (typeof Float16Array === 'undefined' ? 'no Float16Array' : ''),
-  //     run({ xe }) { ... } },
-  // and threads: when: () => (globalThis.crossOriginIsolated === false ? 'page not cross-origin isolated' : '').
+  {
+    name: 'large inputs (> 2^16 elements, in chunks; rows of 40000 in pieces) against float64',
+    run({ xe, random, record }) {
+      const results = [];
+      for (const [n, c] of [
+        [80, 1000],
+        [2, 40000],
+      ]) {
+        const what = `${n} x ${c}`;
+        const o = { classes: c };
+        const x = randomLogits(random, n * c, 12);
+        const labels = Int32Array.from({ length: n }, () => Math.floor(random() * c));
+        labels[1] = -100; // ignored: the mean is over the other n - 1 rows
+        const logp = logSoftmaxRows(x, c);
+        const p = logp.map(Math.exp);
+        const softmax = xe.softmax(x, o);
+        close(softmax, p, `softmax ${what}`, { atol: 1e-12 });
+        const logSoftmax = xe.logSoftmax(x, o);
+        close(logSoftmax, logp, `logSoftmax ${what}`, { atol: 1e-5 });
+        // Loss and gradient: -log p_y averaged over kept rows; (p - onehot) / (n - 1), 0 for the ignored row.
+        const { loss, grad } = xe.crossEntropyWithGrad(x, labels, o);
+        let refLoss = 0;
+        const refGrad = new Float64Array(n * c);
+        for (let i = 0; i < n; i++) {
+          if (labels[i] < 0) continue;
+          refLoss -= logp[i * c + labels[i]] / (n - 1);
+          for (let j = 0; j < c; j++) refGrad[i * c + j] = (p[i * c + j] - (j === labels[i] ? 1 : 0)) / (n - 1);
+        }
+        close(loss, refLoss, `crossEntropyWithGrad ${what}: loss`);
+        close(grad, refGrad, `crossEntropyWithGrad ${what}: grad`, { atol: 1e-12 });
+        // softmaxBackward: p (g - <p, g>) per row.
+        const g = randomLogits(random, n * c, 1);
+        const backward = xe.softmaxBackward(softmax, g, o);
+        const refBackward = new Float64Array(n * c);
+        for (let i = 0; i < n * c; i += c) {
+          let dot = 0;
+          for (let j = i; j < i + c; j++) dot += p[j] * g[j];
+          for (let j = i; j < i + c; j++) refBackward[j] = p[j] * (g[j] - dot);
+        }
+        close(backward, refBackward, `softmaxBackward ${what}`, { atol: 1e-9 });
+        const target = tabulate(Float32Array, x.length, (i) => (i % 3 === 0 ? 1 : 0));
+        const bce = xe.binaryCrossEntropyWithGrad(x, target);
+        close(bce.loss, mean(refBceLogits(x, target)), `binaryCrossEntropyWithGrad ${what}: loss`);
+        const refBceGrad = tabulate(Float64Array, x.length, (i) => (refSigmoid(x[i]) - target[i]) / x.length);
+        close(bce.grad, refBceGrad, `binaryCrossEntropyWithGrad ${what}: grad`, { atol: 1e-12 });
+        // evaluate on every row: the loss, and top-1 / top-5 from each label's rank in its row.
+        const kept = labels.map((v) => Math.max(v, 0));
+        const scored = xe.evaluate(x, kept, { ...o, topK: [1, 5] });
+        let [evalLoss, top1, top5] = [0, 0, 0];
+        for (let i = 0; i < n; i++) {
+          const own = logp[i * c + kept[i]];
+          let rank = 0;
+          for (let j = i * c; j < (i + 1) * c; j++) rank += logp[j] > own ? 1 : 0;
+          evalLoss -= own / n;
+          top1 += rank < 1 ? 1 / n : 0;
+          top5 += rank < 5 ? 1 / n : 0;
+        }
+        close(scored.loss, evalLoss, `evaluate ${what}: loss`);
+        close(scored.accuracy, top1, `evaluate ${what}: accuracy`, { atol: 1e-12 });
+        close(scored.topK[5], top5, `evaluate ${what}: top-5`, { atol: 1e-12 });
+        results.push(softmax, logSoftmax, loss, grad, backward, bce.loss, bce.grad, scored.loss);
+      }
+      record(digest(results));
+    },
+  },
+  {
+    name: 'Float16Array inputs: the bits of float32 for the same values, close to float64',
+    when: () => (typeof Float16Array === 'function' ? '' : 'no Float16Array in this engine'),
+    run({ xe, random, record }) {
+      // The engine's own Float16Array first: IEEE binary16, round to nearest, ties to even.
+      equal(Float16Array.of(1 + 2 ** -11)[0], 1, 'Float16Array.of(1 + 2^-11), a tie, to even');
+      equal(Float16Array.of(1 + 3 * 2 ** -11)[0], 1 + 2 ** -9, 'Float16Array.of(1 + 3 * 2^-11), a tie, up');
+      equal(Float16Array.of(2 ** -24)[0], 2 ** -24, 'the smallest subnormal half');
+      equal(Float16Array.of(65520)[0], Infinity, 'Float16Array.of(65520)');
+      // Inputs k / 64 for integers |k| <= 640: at most 10 significant bits, exactly representable in half.
+      const halves = (n, scale = 1) => {
+        const k = tabulate(Int32Array, n, () => Math.round((random() * 2 - 1) * 640 * scale));
+        const h = tabulate(Float16Array, n, (i) => k[i] / 64);
+        for (let i = 0; i < n; i++) if (h[i] !== k[i] / 64) equal(h[i], k[i] / 64, `Float16Array holds ${k[i]}/64`);
+        return h;
+      };
+      const results = [];
+      // Each call with the halves and with a Float32Array of the same values: the same bits, and the
+      // float64 reference computed from those values.
+      const both = (what, x16, call, expected, tol) => {
+        const result = call(x16);
+        identical(result, call(Float32Array.from(x16)), `${what}: Float16Array against Float32Array`);
+        if (typeof expected === 'object' && 'grad' in expected) {
+          close(result.loss, expected.loss, `${what}: loss`, tol);
+          close(result.grad, expected.grad, `${what}: grad`, tol);
+          results.push(result.loss, result.grad);
+        } else {
+          close(result, expected, what, tol);
+          results.push(result);
+        }
+      };
+      const [n, c] = [7, 9];
+      const o = { classes: c };
+      const x = halves(n * c);
+      const labels = Int32Array.from({ length: n }, () => Math.floor(random() * c));
+      const logp = rows(x, c).map(refLogSoftmax);
+      const p = logp.flat().map(Math.exp);
+      both('softmax', x, (v) => xe.softmax(v, o), p);
+      both('softmax, temperature 0.7', x, (v) => xe.softmax(v, { ...o, temperature: 0.7 }), [
+        ...rows(x, c).flatMap((row) => refSoftmax(row.map((v) => v / 0.7))),
+      ]);
+      both('logSoftmax', x, (v) => xe.logSoftmax(v, o), logp.flat(), { atol: 1e-5 });
+      const ce = refCrossEntropy(x, Array.from(labels), o);
+      both('crossEntropy', x, (v) => xe.crossEntropy(v, labels, o), ce);
+      const perRow = refCrossEntropy(x, Array.from(labels), { ...o, reduction: 'none' });
+      both("crossEntropy, reduction 'none'", x, (v) => xe.crossEntropy(v, labels, { ...o, reduction: 'none' }), perRow);
+      const grad = p.map((v, k) => (v - (k % c === labels[Math.floor(k / c)] ? 1 : 0)) / n);
+      both('crossEntropyWithGrad', x, (v) => xe.crossEntropyWithGrad(v, labels, o), { loss: ce, grad });
+      const focal = mean(Array.from(labels, (y, i) => -((1 - Math.exp(logp[i][y])) ** 2) * logp[i][y]));
+      both('focalLoss, gamma 2', x, (v) => xe.focalLoss(v, labels, { ...o, gamma: 2 }), focal);
+      const t = tabulate(Float32Array, x.length, (i) => (i % 3 === 0 ? 1 : 0));
+      const bceGrad = Array.from(x, (v, i) => (refSigmoid(v) - t[i]) / x.length);
+      const bce = { loss: mean(refBceLogits(x, t)), grad: bceGrad };
+      both('binaryCrossEntropyWithGrad', x, (v) => xe.binaryCrossEntropyWithGrad(v, t), bce, { atol: 1e-9 });
+      both('sigmoid', x, (v) => xe.sigmoid(v), Array.from(x, refSigmoid), { atol: 1e-7 });
+      both('evaluate: loss', x, (v) => xe.evaluate(v, labels, o).loss, ce);
+      // Probabilities rounded to half (rows sum to 1 within a few 2^-11): none below 2^-14, no subnormals.
+      const q16 = Float16Array.from(rows(halves(n * c, 1 / 4), c).flatMap(refSoftmax));
+      const q = Array.from(q16);
+      both("crossEntropy from: 'probs'", q16, (v) => xe.crossEntropy(v, labels, { ...o, from: 'probs' }), [
+        mean(Array.from(labels, (y, i) => -Math.log(q[i * c + y]))),
+      ]);
+      const h = rows(q, c).map((row) => -sum(row.map((v) => v * Math.log(v))));
+      both('entropy', q16, (v) => xe.entropy(v, o), h);
+      const r = Float32Array.from(p);
+      const kl = mean(rows(q, c).map((row, i) => sum(row.map((v, j) => v * (Math.log(v) - Math.log(r[i * c + j]))))));
+      both('klDivergence', q16, (v) => xe.klDivergence(v, r, o), kl, { atol: 2e-6 });
+      const gOut = randomLogits(random, n * c);
+      const backward = rows(q, c).flatMap((row, i) => {
+        const dot = sum(row.map((v, j) => v * gOut[i * c + j]));
+        return row.map((v, j) => v * (gOut[i * c + j] - dot));
+      });
+      both('softmaxBackward', q16, (v) => xe.softmaxBackward(v, gOut, o), backward);
+      // Large enough for the threads where there are some (> 2^16 elements): 80 x 1000 halves.
+      const big = halves(80 * 1000);
+      const bigLabels = Int32Array.from({ length: 80 }, (_, i) => (i * 37) % 1000);
+      const bigLogp = logSoftmaxRows(big, 1000);
+      const bigO = { classes: 1000 };
+      both('softmax 80 x 1000', big, (v) => xe.softmax(v, bigO), bigLogp.map(Math.exp), { atol: 1e-12 });
+      const bigLoss = -mean(Array.from(bigLabels, (y, i) => bigLogp[i * 1000 + y]));
+      both('crossEntropy 80 x 1000', big, (v) => xe.crossEntropy(v, bigLabels, bigO), bigLoss);
+      // A float16 WasmArray: any input, never an out (results are float32).
+      const w = xe.alloc(n * c, { dtype: 'float16' });
+      try {
+        equal(w.dtype, 'float16', "alloc(n, { dtype: 'float16' }).dtype");
+        if (!(w.array instanceof Float16Array)) throw new Error('a float16 WasmArray has a Float16Array .array');
+        w.array.set(x);
+        both(
+          'crossEntropyWithGrad of a float16 WasmArray',
+          x,
+          (v) => xe.crossEntropyWithGrad(v === x ? w : v, labels, o),
+          {
+            loss: ce,
+            grad,
+          },
+        );
+        throwsA(() => xe.softmax(x, { ...o, out: w }), TypeError, /softmax/, 'a float16 WasmArray as out');
+      } finally {
+        w.free();
+      }
+      record(digest(results));
+    },
+  },
+  {
+    name: "threads: 'auto' is min(cores, 8) where there is shared memory, else 1; threads: 2 without it says why",
+    once: true,
+    async run({ xe, xentropy, cores }) {
+      const reason = threadsUnavailable();
+      const expected = reason ? 1 : Math.max(1, Math.min(8, cores));
+      equal(xe.threads, expected, `xe.threads for threads: 'auto' (${reason || `shared memory, ${cores} cores`})`);
+      if (!reason) return;
+      let error;
+      try {
+        (await xentropy.load({ threads: 2 })).dispose();
+      } catch (e) {
+        error = e;
+      }
+      if (!(error instanceof RangeError)) {
+        const got = error ? `${error.name}: ${error.message}` : 'it loaded';
+        throw new Error(`load({ threads: 2 }) where ${reason}: ${got}, expected a RangeError`);
+      }
+      // Not isolated: the message names the headers; isolated without shared memory (WebKitGTK): the engine.
+      const isolated = globalThis.crossOriginIsolated === true;
+      const says = globalThis.Deno ? /Deno/ : isolated ? /engine does not offer/ : /Cross-Origin-Opener-Policy/;
+      if (!says.test(error.message)) throw new Error(`load({ threads: 2 }): "${error.message}" does not match ${says}`);
+    },
+  },
+  {
+    name: 'threads: 2 and 3 give the bits of 1 (kernels, long rows, float16, Classifier.fit)',
+    once: true,
+    when: () => threadsUnavailable(),
+    async run({ xentropy, random }) {
+      const xes = [];
+      for (const threads of [1, 2, 3]) xes.push(await xentropy.load({ threads }));
+      equal(xes.map((xe) => xe.threads).join(' '), '1 2 3', 'xe.threads for threads: 1, 2, 3');
+      const [one, ...many] = xes;
+      const same = (what, compute) => {
+        const expected = compute(one);
+        for (const xe of many) identical(compute(xe), expected, `${what}: ${xe.threads} threads against 1`);
+        return expected;
+      };
+      for (const [n, c] of [
+        [256, 1000],
+        [3, 40000],
+      ]) {
+        const o = { classes: c };
+        const at = ` ${n} x ${c}`;
+        const x = randomLogits(random, n * c, 12);
+        const labels = Int32Array.from({ length: n }, () => Math.floor(random() * c));
+        labels[2] = -100;
+        const p = same(`softmax${at}`, (xe) => xe.softmax(x, o));
+        const row = refSoftmax(Array.from(x.subarray(0, c)));
+        close(p.subarray(0, c), row, `softmax${at}, row 0, against float64`, { atol: 1e-12 });
+        same(`softmax, temperature 0.7${at}`, (xe) => xe.softmax(x, { ...o, temperature: 0.7 }));
+        same(`logSoftmax${at}`, (xe) => xe.logSoftmax(x, o));
+        same(`softmaxBackward${at}`, (xe) => xe.softmaxBackward(p, x, o));
+        for (const reduction of ['mean', 'sum', 'none']) {
+          const opts = { ...o, reduction, labelSmoothing: 0.1 };
+          same(`crossEntropyWithGrad ${reduction}${at}`, (xe) => xe.crossEntropyWithGrad(x, labels, opts));
+          same(`crossEntropy from probs ${reduction}${at}`, (xe) =>
+            xe.crossEntropy(p, labels, { ...o, reduction, from: 'probs' }),
+          );
+        }
+        const kept = labels.map((v) => Math.max(v, 0));
+        same(`evaluate${at}`, (xe) => {
+          const scored = xe.evaluate(x, kept, { ...o, topK: [1, 5] });
+          return { loss: scored.loss, accuracy: scored.accuracy, top5: scored.topK[5] };
+        });
+        const t = tabulate(Float32Array, x.length, (i) => (i % 3 === 0 ? 1 : 0));
+        same(`binaryCrossEntropyWithGrad${at}`, (xe) => xe.binaryCrossEntropyWithGrad(x, t));
+        if (typeof Float16Array === 'function') {
+          const h = Float16Array.from(x);
+          same(`softmax of a Float16Array${at}`, (xe) => xe.softmax(h, o));
+          same(`crossEntropyWithGrad of a Float16Array${at}`, (xe) => xe.crossEntropyWithGrad(h, labels, o));
+        }
+      }
+      // A Classifier on batches large enough for threads (products of 256 x 32 x 64): the same weights
+      // after fit on 1, 2 and 3 threads, and it learns 8 separated blobs in 32 dimensions.
+      const [features, classes, n] = [32, 8, 2048];
+      const centers = Array.from({ length: classes }, () => randomLogits(random, features, 2));
+      const y = Int32Array.from({ length: n }, (_, i) => i % classes);
+      const data = Float32Array.from({ length: n * features }, (_, k) => {
+        return centers[y[Math.floor(k / features)]][k % features] + random() - 0.5;
+      });
+      same('Classifier.fit: the weights', (xe) => {
+        const model = new xe.Classifier({ features, classes, hidden: [64], activation: 'relu', seed: 5 });
+        try {
+          model.fit(data, y, { epochs: 3, batchSize: 256, learningRate: 0.01, optimizer: 'adam' });
+          const { accuracy } = model.evaluate(data, y);
+          if (!(accuracy >= 0.9)) throw new Error(`Classifier on ${xe.threads} thread(s): accuracy ${accuracy} < 0.9`);
+          return Float32Array.from(model.toJSON().layers.flatMap((l) => [...l.weights, ...l.bias]));
+        } finally {
+          model.dispose();
+        }
+      });
+      many[0].dispose();
+      throwsA(() => many[0].softmax([1, 2], { classes: 2 }), Error, /dispose/, 'a call after dispose()');
+      // The others stay running: a runtime must still exit by itself (the driver kills one that does not).
+    },
+  },
 ];
 
-/** The name of every check, in the order they run. */
-export const CHECK_NAMES = CHECKS.map((check) => check.name);
+/** The options every engine runs: both builds by name, and the automatic choice (the once-checks' run). */
+export const SIMD_OPTIONS = [true, false, 'auto'];
+const ONCE = 'auto';
+
+/** The name of every check the report for `simd` lists (as passed, failed or skipped), in order. */
+export function checkNames(simd) {
+  return CHECKS.filter((check) => !check.once || simd === ONCE).map((check) => check.name);
+}
+
+/**
+ * Why xentropy's threads cannot run in this scope, or '' where they can: found here from the engine (not
+ * asked of the library, whose choice the threads checks then compare with it).
+ */
+export function threadsUnavailable() {
+  const g = globalThis;
+  if (g.Deno) {
+    return "Deno: 'auto' is one thread by design, Emscripten 3.1.6's pthread worker script cannot run in Deno's workers (README, Threads)";
+  }
+  const runtime = typeof g.process === 'object' && typeof g.process.versions?.node === 'string';
+  if (!runtime && g.crossOriginIsolated !== true) {
+    return 'not cross-origin isolated (served without COOP/COEP): no shared memory';
+  }
+  if (typeof g.SharedArrayBuffer === 'function' && typeof g.Atomics === 'object') return '';
+  let posting;
+  try {
+    const memory = new WebAssembly.Memory({ initial: 1, maximum: 1, shared: true });
+    const channel = new MessageChannel();
+    try {
+      channel.port1.postMessage(memory.buffer);
+      posting = 'posting shared wasm memory to a port works';
+    } finally {
+      channel.port1.close();
+      channel.port2.close();
+    }
+  } catch (error) {
+    posting = `posting shared wasm memory to a port throws ${error?.name}`;
+  }
+  const who = runtime ? 'this runtime' : 'cross-origin isolated, but this engine';
+  return `${who} has no SharedArrayBuffer global (${posting})`;
+}
 
 /** The .wasm URLs this scope fetched since `mark` (browsers list them in the resource timeline). */
 function wasmFetchedSince(mark) {
@@ -403,33 +632,49 @@ function wasmFetchedSince(mark) {
 }
 
 /**
- * Loads `xentropy` with `{ simd }` and runs every check.
+ * Loads `xentropy` with `{ simd }` and runs every check for that option.
  * @param {{ load: Function, simdSupported: Function, version: string }} xentropy the module namespace
- * @param {{ simd: boolean | 'auto', seed?: number }} options
+ * @param {{ simd: boolean | 'auto', seed?: number, cores?: number, progress?: (text: string) => void }}
+ *   options cores: the machine's (a runtime passes os.availableParallelism(); a browser's is
+ *   navigator.hardwareConcurrency); progress: told each check's name as it starts (for a page to show)
  */
-export async function runChecks(xentropy, { simd, seed = 20261202 } = {}) {
+export async function runChecks(xentropy, { simd, seed = 20261202, cores, progress } = {}) {
+  cores ??= globalThis.navigator?.hardwareConcurrency;
   const report = {
     engine: describeEngine(),
     scope: typeof document === 'object' ? 'page' : typeof WorkerGlobalScope === 'function' ? 'worker' : 'runtime',
     option: simd,
     build: undefined,
+    threads: undefined,
     version: xentropy.version,
+    features: {
+      float16: typeof Float16Array === 'function',
+      crossOriginIsolated: globalThis.crossOriginIsolated,
+      threadsUnavailable: threadsUnavailable(),
+      cores,
+    },
     passed: [],
     failed: [],
     skipped: [],
+    digests: {},
   };
   const mark = globalThis.performance?.getEntriesByType?.('resource').length ?? 0;
   let xe;
   try {
+    progress?.(`simd: ${String(simd)}: load`);
     xe = await xentropy.load({ simd });
     report.build = xe.simd ? 'simd' : 'scalar';
+    report.threads = xe.threads;
   } catch (error) {
     report.failed.push({ name: 'load', message: `${error?.name}: ${error?.message}` });
     return report;
   }
   const fetched = () => wasmFetchedSince(mark);
   for (const check of CHECKS) {
-    const ctx = { xe, xentropy, simd, fetched, random: rng(seed) };
+    if (check.once && simd !== ONCE) continue;
+    progress?.(`simd: ${String(simd)}: ${check.name}`);
+    const record = (hex) => (report.digests[check.name] = hex);
+    const ctx = { xe, xentropy, simd, cores, fetched, record, random: rng(seed) };
     const reason = check.when?.(ctx);
     if (reason) {
       report.skipped.push({ name: check.name, reason });
@@ -445,12 +690,9 @@ export async function runChecks(xentropy, { simd, seed = 20261202 } = {}) {
   return report;
 }
 
-/** The options every engine runs: both builds by name, and the automatic choice. */
-export const SIMD_OPTIONS = [true, false, 'auto'];
-
 /** runChecks for each of SIMD_OPTIONS, in order. */
-export async function runAll(xentropy) {
+export async function runAll(xentropy, options = {}) {
   const reports = [];
-  for (const simd of SIMD_OPTIONS) reports.push(await runChecks(xentropy, { simd }));
+  for (const simd of SIMD_OPTIONS) reports.push(await runChecks(xentropy, { ...options, simd }));
   return reports;
 }

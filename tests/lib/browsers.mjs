@@ -10,12 +10,21 @@
 // (puppeteer-core, WebDriver BiDi), webkit.mjs (selenium-webdriver, WebKitWebDriver, Xvfb).
 import { chromiumSession } from './chromium.mjs';
 import { firefoxSession } from './firefox.mjs';
-import { webkitSession } from './webkit.mjs';
+import { WEBKIT_SHARED_MEMORY, webkitSession } from './webkit.mjs';
 
+// `sharedMemory`: for a browser whose default build keeps shared memory off even in a cross-origin-isolated
+// page, the session options that turn it on as its vendor's browser does (see webkit.mjs), and why.
 export const BROWSERS = {
   chromium: { label: 'Chromium', session: chromiumSession },
   firefox: { label: 'Firefox ESR', session: firefoxSession },
-  webkit: { label: 'WebKitGTK MiniBrowser', session: webkitSession },
+  webkit: {
+    label: 'WebKitGTK MiniBrowser',
+    session: webkitSession,
+    sharedMemory: {
+      options: { env: WEBKIT_SHARED_MEMORY },
+      label: 'JSC_useSharedArrayBuffer=1, as in Safari',
+    },
+  },
 };
 
 /** Polls `expression` in the tab until it is truthy; returns its value. */

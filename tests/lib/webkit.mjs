@@ -46,8 +46,21 @@ async function startXvfb(t, timeout) {
   });
 }
 
-/** The engine-neutral session of tests/lib/browsers.mjs on WebKitGTK (see chromiumSession). */
-export async function webkitSession(t, { timeout = 60_000 } = {}) {
+/**
+ * WebKitGTK's JavaScriptCore leaves SharedArrayBuffer off (JSC option useSharedArrayBuffer), even in a
+ * cross-origin-isolated page: there is no SharedArrayBuffer global and posting shared wasm memory to a worker
+ * throws DataCloneError, so xentropy's threads cannot start. Safari turns that option on in its WebContent
+ * process (WebKit's XPC service bootstrap, "enable-shared-array-buffer"), as do Bun and Playwright's WebKit;
+ * this environment does the same for WebKitGTK (JSC reads options from JSC_* variables), so that threads can
+ * be tested in WebKit as Safari runs them. The default session tests WebKitGTK as it ships.
+ */
+export const WEBKIT_SHARED_MEMORY = { JSC_useSharedArrayBuffer: '1' };
+
+/**
+ * The engine-neutral session of tests/lib/browsers.mjs on WebKitGTK (see chromiumSession). `env`: extra
+ * environment variables for the driver, the browser and its web processes (e.g. WEBKIT_SHARED_MEMORY).
+ */
+export async function webkitSession(t, { timeout = 60_000, env = {} } = {}) {
   for (const [path, what] of [
     [WEBKIT_DRIVER, 'WebKitWebDriver'],
     [MINIBROWSER, 'MiniBrowser'],
@@ -58,7 +71,7 @@ export async function webkitSession(t, { timeout = 60_000 } = {}) {
   const display = await startXvfb(t, timeout);
   const service = new remote.DriverService.Builder(WEBKIT_DRIVER)
     .setLoopback(true)
-    .setEnvironment({ ...process.env, DISPLAY: display })
+    .setEnvironment({ ...process.env, ...env, DISPLAY: display })
     .build();
   let driver; // set once the session exists: quit() on a session still being created would wait for it
   t.after(async () => {
