@@ -58,20 +58,11 @@ inline double col_sum_exp(const float* s, size_t c, size_t inner, size_t i, floa
 }
 
 #ifdef __wasm_simd128__
-// Four positions i..i+3 at once: the max of their classes (pmax keeps the accumulator on a NaN input, so
-// no accumulator is ever NaN). Four accumulators over interleaved classes, since pmax has a latency of
-// several cycles and one chain was a quarter of a softmax at C = 21; a max is exact in any order.
+// Four positions i..i+3 at once: the max of their classes (pmax keeps the accumulator on a NaN input).
 inline v128_t col_max4(const float* s, size_t c, size_t inner, size_t i) {
-  v128_t m0 = wasm_f32x4_splat(-__builtin_inff()), m1 = m0, m2 = m0, m3 = m0;
-  size_t j = 0;
-  for (; j + 4 <= c; j += 4) {
-    m0 = wasm_f32x4_pmax(m0, wasm_v128_load(s + j * inner + i));
-    m1 = wasm_f32x4_pmax(m1, wasm_v128_load(s + (j + 1) * inner + i));
-    m2 = wasm_f32x4_pmax(m2, wasm_v128_load(s + (j + 2) * inner + i));
-    m3 = wasm_f32x4_pmax(m3, wasm_v128_load(s + (j + 3) * inner + i));
-  }
-  for (; j < c; j++) m0 = wasm_f32x4_pmax(m0, wasm_v128_load(s + j * inner + i));
-  return wasm_f32x4_pmax(wasm_f32x4_pmax(m0, m1), wasm_f32x4_pmax(m2, m3));
+  v128_t m = wasm_f32x4_splat(-__builtin_inff());
+  for (size_t j = 0; j < c; j++) m = wasm_f32x4_pmax(m, wasm_v128_load(s + j * inner + i));
+  return m;
 }
 
 // The four positions' sums of exp((s - m) * scale), lanes 0,1 in lo and 2,3 in hi (float64); stores each
