@@ -138,7 +138,7 @@ void top_k(const Call& k, const void* x, float* /* unused */, int32_t* indices, 
         idx = small.idx;
       } else {
         for (size_t j = 0; j < c; j++) order[j] = static_cast<int32_t>(j);
-        std::partial_sort(order.begin(), order.begin() + kk, order.end(), [z](int32_t a, int32_t b) {
+        std::partial_sort(order.data(), order.data() + kk, order.data() + c, [z](int32_t a, int32_t b) {
           return better(z[a], z[b]) || (!better(z[b], z[a]) && a < b);
         });
         if (lse) {
