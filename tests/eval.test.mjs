@@ -110,6 +110,49 @@ for (const [simd, xe] of await builds()) {
     }
   });
 
+  // The kernel keeps per-position confidences and predictions for about 2^18 positions at a time
+  // (cpp/kernels/evaluate.cc): inputs of more positions, rows and the class axis not last, against a float64
+  // computation here (prediction: the first largest logit; confidence 1 / sum exp(z - max)). Counts exact;
+  // bin means within CONF.
+  test(`${build}: the report over more positions than the kernel keeps at once (2^18)`, () => {
+    const random = rng(2718);
+    const C = 3;
+    for (const [what, opts, outer, inner] of [
+      ['rows 300000 x 3', { classes: C }, 300000, 1],
+      ['shape [3, 3, 100000] dim 1', { shape: [3, C, 100000], dim: 1 }, 3, 100000],
+    ]) {
+      const x = Float32Array.from({ length: outer * C * inner }, () => 6 * random() - 3);
+      const labels = Int32Array.from({ length: outer * inner }, (_, i) => (i % 13 === 5 ? -100 : i % C));
+      const bins = 4;
+      const want = {
+        confusion: new Array(C * C).fill(0),
+        count: new Array(bins).fill(0),
+        conf: new Array(bins).fill(0),
+      };
+      for (let o = 0; o < outer; o++) {
+        for (let p = 0; p < inner; p++) {
+          const t = labels[o * inner + p];
+          if (t === -100) continue;
+          const z = Array.from({ length: C }, (_, j) => x[(o * C + j) * inner + p]);
+          const max = Math.max(...z);
+          const conf = 1 / z.reduce((s, v) => s + Math.exp(v - max), 0);
+          const b = Math.min(Math.floor(conf * bins), bins - 1);
+          want.confusion[t * C + z.indexOf(max)]++;
+          want.count[b]++;
+          want.conf[b] += conf;
+        }
+      }
+      const got = xe.evaluate(x, labels, { ...opts, calibration: bins, confusion: true });
+      assert.deepEqual(Array.from(got.confusion), want.confusion, `${what}: confusion`);
+      assert.deepEqual(Array.from(got.calibration.count), want.count, `${what}: calibration.count`);
+      close(
+        got.calibration.confidence,
+        want.conf.map((s, b) => s / want.count[b]),
+        { ...CONF, what: `${what}: calibration.confidence` },
+      );
+    }
+  });
+
   test(`${build}: the evaluator over many batches equals evaluate on their concatenation`, () => {
     const random = rng(11);
     const c = 23;

@@ -141,3 +141,63 @@ test('examples/lm-logprobs: perplexity, per-token log-probs and top-5 alternativ
   assert.deepEqual(got.top5.indices, want.indices);
   close(got.top5.values, want.values, { rtol: 1e-6, atol: 2e-6, what: 'top5 values' });
 });
+
+// examples/evaluate-segmentation: (N, C, H, W) logits with dim 1, against float64 here, reading the
+// logits in NCHW order by hand: per pixel the loss max + log(sum exp(x - max)) - x[label] (0 for void
+// pixels), the prediction as the first largest logit, the confusion counts, pixel accuracy and mean IoU
+// (tp / (support + predicted - tp), averaged over the classes that occur). Tolerances: per-pixel losses
+// are float32 results of a float64-accurate computation of values below ~10 (a few float32 roundings:
+// rtol 1e-6, atol 2e-6); the mean loss is a float64 mean of them (rtol 1e-6); counts, accuracy and IoU are
+// ratios of the same integers, computed in the same order: exact.
+test('examples/evaluate-segmentation: per-pixel loss, pixel accuracy, confusion and mean IoU match float64', async () => {
+  const { toyOutput, VOID } = await import('../examples/evaluate-segmentation/toy-model.mjs');
+  const { logits, labels } = toyOutput();
+  const [N, C, H, W] = logits.dims;
+  const got = JSON.parse(run('evaluate-segmentation/main.mjs').trim().split('\n').at(-1));
+  const perPixel = new Float64Array(N * H * W);
+  const confusion = new Array(C * C).fill(0);
+  let loss = 0,
+    count = 0,
+    correct = 0;
+  for (let n = 0; n < N; n++) {
+    for (let p = 0; p < H * W; p++) {
+      const label = labels[n * H * W + p];
+      if (label === VOID) continue;
+      const z = Array.from({ length: C }, (_, c) => logits.data[(n * C + c) * H * W + p]);
+      const max = Math.max(...z);
+      const l = max + Math.log(z.reduce((s, v) => s + Math.exp(v - max), 0)) - z[label];
+      const pred = z.indexOf(max);
+      perPixel[n * H * W + p] = l;
+      loss += l;
+      count++;
+      correct += pred === label;
+      confusion[label * C + pred]++;
+    }
+  }
+  let ious = 0,
+    present = 0;
+  const iou = [];
+  for (let c = 0; c < C; c++) {
+    let support = 0,
+      predicted = 0;
+    for (let j = 0; j < C; j++) {
+      support += confusion[c * C + j];
+      predicted += confusion[j * C + c];
+    }
+    const union = support + predicted - confusion[c * C + c];
+    iou.push(union === 0 ? NaN : confusion[c * C + c] / union);
+    if (union !== 0) ((ious += iou[c]), present++);
+  }
+  // The sample is what its comment says: void borders, every class present, neither perfect nor chance.
+  assert.ok(count > 0.6 * N * H * W && count < N * H * W, `${count} labelled pixels`);
+  assert.ok(correct / count > 0.6 && correct / count < 0.95, `pixel accuracy ${correct / count}`);
+  assert.equal(present, C);
+
+  close(got.perPixel, perPixel, { rtol: 1e-6, atol: 2e-6, what: 'perPixel' });
+  close(got.loss, loss / count, { rtol: 1e-6, what: 'loss' });
+  assert.equal(got.count, count);
+  assert.equal(got.accuracy, correct / count);
+  assert.deepEqual(got.confusion, confusion);
+  assert.deepEqual(got.iou, iou);
+  assert.equal(got.meanIoU, ious / present);
+});

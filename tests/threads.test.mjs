@@ -157,6 +157,14 @@ for (const [n, c] of SHAPES) {
     same('logSoftmax', (xe) => xe.logSoftmax(x, o));
     same('softmaxBackward', (xe) => xe.softmaxBackward(dist, x, o));
     same('evaluate', (xe) => xe.evaluate(x, labels, { ...o, topK: [1, 5] }));
+    // The report's extras: loss and Brier terms per chunk, bins and confusion counts in position order.
+    const report = { ...o, topK: [1, 5], calibration: 10, brier: true, confusion: c <= 5000 }; // C^2 doubles
+    same('evaluate report', (xe) => xe.evaluate(x, labels, report));
+    same('evaluate report from probs', (xe) => xe.evaluate(dist, labels, { ...report, from: 'probs' }));
+    for (const values of ['logProbs', 'probs']) {
+      same(`topK 5 ${values}`, (xe) => xe.topK(x, 5, { ...o, values }));
+      same(`topK 70 ${values}`, (xe) => xe.topK(x, 70, { ...o, values })); // above the running selection's 64
+    }
     const q = xes[0].softmax(x, o);
     for (const reduction of ['mean', 'sum', 'none']) {
       same(`entropy ${reduction}`, (xe) => xe.entropy(dist, { ...o, reduction }));
@@ -256,6 +264,9 @@ test('threads: bit-identical for 1, 2 and 3 threads, class axis not last', () =>
         xe.focalLossWithGrad(x, probs, { ...o, gamma: 0.5 }),
       );
     }
+    const report = { ...geo, topK: [1, 3], calibration: 10, brier: true, confusion: true };
+    same(`evaluate report ${name}`, (xe) => xe.evaluate(x, labels, report));
+    same(`topK 3 logProbs ${name}`, (xe) => xe.topK(x, 3, { ...geo, values: 'logProbs' }));
   }
 });
 

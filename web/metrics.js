@@ -206,7 +206,6 @@ export function createMetrics({ core, kernel, memory, call, withScratch, input }
     const px = scratch.floats(X);
     const pl = scratch.labels(L);
     const pr = scratch.alloc(g.positions * 4);
-    const work = g.inner > 1 ? scratch.alloc(g.classes * 4) : 0;
     const desc = {
       outer: g.outer,
       classes: g.classes,
@@ -219,7 +218,7 @@ export function createMetrics({ core, kernel, memory, call, withScratch, input }
     };
     const confusion = layout.confusion < 0 ? 0 : state + layout.confusion * 8;
     const bins = layout.bins < 0 ? 0 : state + layout.bins * 8;
-    const loss = kernel.evaluate(call(desc, dtype), px, pl, work, pr, confusion, bins, s.brier ? state : 0);
+    const loss = kernel.evaluate(call(desc, dtype), px, pl, 0, pr, confusion, bins, s.brier ? state : 0); // 0: work, unused
     const ranks = memory.i32;
     const { topK } = s;
     const hits = totals.hits;

@@ -4,7 +4,6 @@
 import * as check from './check.js';
 
 const VALUES = ['input', 'probs', 'logProbs'];
-const SMALL_K = 64; // cpp/kernels/topk.cc kSmallK: larger k sort the row's indices in the work buffer
 
 export function createTopK({ kernel, memory, call, withScratch, input }) {
   function topK(x, k, opts) {
@@ -22,11 +21,10 @@ export function createTopK({ kernel, memory, call, withScratch, input }) {
     return withScratch(fn, (s) => {
       const dtype = input(s, X, g);
       const px = s.floats(X);
-      const work = g.inner > 1 || k > SMALL_K ? s.alloc(8 * g.classes) : 0;
       const pi = s.alloc(length * 4);
       const pv = s.alloc(length * 4);
       const desc = { outer: g.outer, classes: g.classes, inner: g.inner, topK: k, values, invTemperature: 1 / t };
-      kernel.topK(call(desc, dtype), px, work, pi, pv);
+      kernel.topK(call(desc, dtype), px, 0, pi, pv); // 0: work, unused (the kernel keeps its own per chunk)
       return {
         indices: memory.i32.slice(pi >>> 2, (pi >>> 2) + length),
         values: memory.f32.slice(pv >>> 2, (pv >>> 2) + length),

@@ -9,6 +9,7 @@
 // read from memory and one exponential per element, as a loss does. Larger k sort the row's indices.
 #include <algorithm>
 #include <cmath>
+#include <vector>
 
 #include "../simd/rows.h"
 #include "../xentropy.h"
@@ -18,7 +19,7 @@ namespace xe {
 namespace {
 
 constexpr size_t kBlock = 1024;  // 4 KiB: the second read of a block comes from L1
-constexpr size_t kSmallK = 64;   // the running selection's capacity; web/topk.js knows this number
+constexpr size_t kSmallK = 64;   // the running selection's capacity
 
 // torch.topk's order: NaN above every number (NaNs among themselves by index), -Infinity below every
 // number. Entries are offered in index order and only a strictly better one displaces an entry already
@@ -110,55 +111,58 @@ void select_small(const float* z, size_t c, Selection& s, bool lse, float inv_t,
 
 }  // namespace
 
-// x: (outer, c, inner) of k.dtype; indices, values: (outer, k, inner); work: 2c words when inner > 1 or
-// k > kSmallK (c floats for the gathered column, c int32 for the sort), else may be null.
-void top_k(const Call& k, const void* x, float* work, int32_t* indices, float* values) {
+// x: (outer, c, inner) of k.dtype; indices, values: (outer, k, inner). Chunks of slabs on any thread
+// (positions.h), each with its own selection (and for k > kSmallK its own index buffer of c words); every
+// position writes only its own outputs, so the results do not depend on the number of threads.
+void top_k(const Call& k, const void* x, float* /* unused */, int32_t* indices, float* values) {
   const size_t c = k.classes, inner = k.inner, kk = k.top_k;
   const float inv_t = k.inv_temperature;
   const TopKValues mode = static_cast<TopKValues>(k.values);
   const bool lse = mode != kInput;
-  int32_t* order = work ? reinterpret_cast<int32_t*>(work + c) : nullptr;
-  Selection small;
-  small.k = kk;
-  for_each_position(k, x, work, [&](size_t i, const float* z) {
-    const size_t o = i / inner, p = i % inner;
-    int32_t* out_idx = indices + o * kk * inner + p;
-    float* out_val = values + o * kk * inner + p;
-    float m = -__builtin_inff();
-    double sum = 0.0;
-    const float* val;
-    const int32_t* idx;
-    if (kk <= kSmallK) {
-      small.count = 0;
-      select_small(z, c, small, lse, inv_t, &m, &sum);
-      val = small.val;
-      idx = small.idx;
-    } else {
-      for (size_t j = 0; j < c; j++) order[j] = static_cast<int32_t>(j);
-      std::partial_sort(order, order + kk, order + c, [z](int32_t a, int32_t b) {
-        return better(z[a], z[b]) || (!better(z[b], z[a]) && a < b);
-      });
-      if (lse) {
-        const RowRange r = row_range(z, c);
-        m = r.max;
-        sum = row_sum_exp(z, c, r, inv_t, nullptr);
+  parallel_positions(k, x, [&](size_t, auto&& each) {
+    Selection small;
+    small.k = kk;
+    std::vector<int32_t> order(kk > kSmallK ? c : 0);
+    each([&](size_t i, const float* z) {
+      const size_t o = i / inner, p = i % inner;
+      int32_t* out_idx = indices + o * kk * inner + p;
+      float* out_val = values + o * kk * inner + p;
+      float m = -__builtin_inff();
+      double sum = 0.0;
+      const float* val;
+      const int32_t* idx;
+      if (kk <= kSmallK) {
+        small.count = 0;
+        select_small(z, c, small, lse, inv_t, &m, &sum);
+        val = small.val;
+        idx = small.idx;
+      } else {
+        for (size_t j = 0; j < c; j++) order[j] = static_cast<int32_t>(j);
+        std::partial_sort(order.data(), order.data() + kk, order.data() + c, [z](int32_t a, int32_t b) {
+          return better(z[a], z[b]) || (!better(z[b], z[a]) && a < b);
+        });
+        if (lse) {
+          const RowRange r = row_range(z, c);
+          m = r.max;
+          sum = row_sum_exp(z, c, r, inv_t, nullptr);
+        }
+        val = nullptr;
+        idx = order.data();
       }
-      val = nullptr;
-      idx = order;
-    }
-    // NaN ranks first, so a row with a NaN has it at the top: then every probability is NaN, as softmax
-    // gives. A row of only -Infinity has m = -Infinity and gives NaN too, through (v - m).
-    const float top = val ? val[0] : z[idx[0]];
-    const bool nan_row = top != top;
-    const float log_sum = static_cast<float>(std::log(sum)), inv_sum = static_cast<float>(1.0 / sum);
-    for (size_t r = 0; r < kk; r++) {
-      const float v = val ? val[r] : z[idx[r]];
-      float out = v;
-      if (mode == kLogProbs) out = nan_row ? NAN : (v - m) * inv_t - log_sum;
-      if (mode == kProbs) out = nan_row ? NAN : exp_nonpos((v - m) * inv_t) * inv_sum;
-      out_idx[r * inner] = idx[r];
-      out_val[r * inner] = out;
-    }
+      // NaN ranks first, so a row with a NaN has it at the top: then every probability is NaN, as softmax
+      // gives. A row of only -Infinity has m = -Infinity and gives NaN too, through (v - m).
+      const float top = val ? val[0] : z[idx[0]];
+      const bool nan_row = top != top;
+      const float log_sum = static_cast<float>(std::log(sum)), inv_sum = static_cast<float>(1.0 / sum);
+      for (size_t r = 0; r < kk; r++) {
+        const float v = val ? val[r] : z[idx[r]];
+        float out = v;
+        if (mode == kLogProbs) out = nan_row ? NAN : (v - m) * inv_t - log_sum;
+        if (mode == kProbs) out = nan_row ? NAN : exp_nonpos((v - m) * inv_t) * inv_sum;
+        out_idx[r * inner] = idx[r];
+        out_val[r * inner] = out;
+      }
+    });
   });
 }
 
