@@ -33,7 +33,7 @@ const P = N * H * W;
 
 // The segmentation logits in (N, C, H, W) and the same values with the classes last (N, H, W, C), with
 // the reference in the classes-last layout; nchw(a) moves a classes-last array back.
-function segmentation() {
+function segmentation(op) {
   const rows = makeData(P, C, 777); // (P, C): logits and labels in PyTorch's position order
   const x = new Float32Array(P * C);
   const HW = H * W;
@@ -45,7 +45,7 @@ function segmentation() {
       for (let j = 0; j < C; j++) for (let s = 0; s < HW; s++) r[(b * HW + s) * C + j] = a[(b * C + j) * HW + s];
     return r;
   };
-  return { x, rows, ref: reference(rows), toRows };
+  return { x, rows, ref: reference(rows, op), toRows };
 }
 
 async function loadXe() {
@@ -193,10 +193,10 @@ const CELLS = {
 
 async function child(name, op) {
   const emit = (o) => process.stdout.write(`@@result ${JSON.stringify(o)}\n`);
-  const seg = op === 'loss' ? null : segmentation();
+  const seg = op === 'loss' ? null : segmentation(op);
   const h = await CELLS[name](op, seg);
   if (h.unsupported) return emit({ status: 'n/a', why: h.unsupported });
-  const ref = h.data ? reference(h.data) : seg.ref;
+  const ref = h.data ? reference(h.data, op) : seg.ref;
   const view = h.view ?? ((r) => r);
   const verify = async () => check(op, view(await h.run()), ref);
   const first = await verify();
