@@ -52,7 +52,7 @@ async function loadXe() {
   const { load } = await import(
     process.env.XE_BENCH_LIB ? pathToFileURL(process.env.XE_BENCH_LIB).href : '../web/index.js'
   );
-  return load({ simd: true });
+  return load({ simd: true, threads: 1 }); // one thread, as the peers
 }
 
 // ---------------------------------------------------------------- implementations: setup(op) -> { run, view }
