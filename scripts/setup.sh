@@ -101,7 +101,11 @@ fi
 install_modules() { # folder, what
   if [ ! -f "$1/node_modules/.package-lock.json" ] || [ "$1/package-lock.json" -nt "$1/node_modules/.package-lock.json" ]; then
     say "installing $2 (npm install in $1)"
-    (cd "$1" && npm install --no-audit --no-fund)
+    # One retry: the registry now and then drops a connection mid-install ("Idle timeout reached").
+    if ! (cd "$1" && npm install --no-audit --no-fund); then
+      say "npm install in $1 failed; trying once more"
+      (cd "$1" && npm install --no-audit --no-fund)
+    fi
   fi
 }
 install_modules . "node modules"
