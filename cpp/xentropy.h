@@ -80,9 +80,8 @@ double kl_divergence(const Call& k, const void* p, const float* q, float* loss_o
 // The top k entries of each position, k = k.top_k in [1, c], in torch.topk's order (NaN first, ties by
 // lower index, -Infinity last). x: (outer, c, inner); indices, values: (outer, k, inner), values holding
 // the entries, their softmax or their log-softmax (k.values, with k.inv_temperature); x of k.dtype (float16
-// needs k.work, c * inner floats per thread). work: unused (the kernel keeps its buffers per chunk; the
-// argument goes when the bindings next change). No output may alias anything.
-void top_k(const Call& k, const void* x, float* work, int32_t* indices, float* values);
+// needs k.work, c * inner floats per thread). No output may alias anything.
+void top_k(const Call& k, const void* x, int32_t* indices, float* values);
 
 // x: (outer, c, inner) logits, or probabilities when k.from_probs, of k.dtype (float16 needs k.work);
 // labels, rank: (P). For each position
@@ -95,13 +94,12 @@ void top_k(const Call& k, const void* x, float* work, int32_t* indices, float* v
 //   bins: (3, k.bins): per calibration bin its count, its sum of confidences (the prediction's
 //     probability) and its number of correct predictions;
 //   brier: one double, the sum over positions of sum_j (p_j - [j == t])^2.
-// work: unused (the kernel keeps its buffers per chunk; the argument goes when the bindings next change).
 // Nothing may alias anything.
-double evaluate(const Call& k, const void* x, const int32_t* labels, float* work, int32_t* rank,
-                double* confusion, double* bins, double* brier);
+double evaluate(const Call& k, const void* x, const int32_t* labels, int32_t* rank, double* confusion,
+                double* bins, double* brier);
 // The loss and the ranks only, of (n, c) rows (the Classifier's evaluation).
 inline double evaluate(const Call& k, const float* x, const int32_t* labels, int32_t* rank) {
-  return evaluate(k, x, labels, nullptr, rank, nullptr, nullptr, nullptr);
+  return evaluate(k, x, labels, rank, nullptr, nullptr, nullptr);
 }
 
 }  // namespace xe

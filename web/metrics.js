@@ -218,7 +218,7 @@ export function createMetrics({ core, kernel, memory, call, withScratch, input }
     };
     const confusion = layout.confusion < 0 ? 0 : state + layout.confusion * 8;
     const bins = layout.bins < 0 ? 0 : state + layout.bins * 8;
-    const loss = kernel.evaluate(call(desc, dtype), px, pl, 0, pr, confusion, bins, s.brier ? state : 0); // 0: work, unused
+    const loss = kernel.evaluate(call(desc, dtype), px, pl, pr, confusion, bins, s.brier ? state : 0);
     const ranks = memory.i32;
     const { topK } = s;
     const hits = totals.hits;

@@ -24,7 +24,7 @@ export function createTopK({ kernel, memory, call, withScratch, input }) {
       const pi = s.alloc(length * 4);
       const pv = s.alloc(length * 4);
       const desc = { outer: g.outer, classes: g.classes, inner: g.inner, topK: k, values, invTemperature: 1 / t };
-      kernel.topK(call(desc, dtype), px, 0, pi, pv); // 0: work, unused (the kernel keeps its own per chunk)
+      kernel.topK(call(desc, dtype), px, pi, pv);
       return {
         indices: memory.i32.slice(pi >>> 2, (pi >>> 2) + length),
         values: memory.f32.slice(pv >>> 2, (pv >>> 2) + length),

@@ -177,8 +177,8 @@ size_t bin_of(double conf, size_t bins) {
 // loss and Brier terms, combined in chunk order; each position's confidence and prediction are kept and
 // go into the bins and the confusion counts afterwards, in position order. So the results are the same
 // bits for any number of threads.
-double evaluate(const Call& k, const void* x, const int32_t* labels, float* /* unused */, int32_t* rank,
-                double* confusion, double* bins, double* brier) {
+double evaluate(const Call& k, const void* x, const int32_t* labels, int32_t* rank, double* confusion,
+                double* bins, double* brier) {
   const size_t c = k.classes, nbins = bins ? k.bins : 0, positions = k.positions();
   const int32_t ignore_index = k.ignore_index;
   const float inv_t = k.inv_temperature;

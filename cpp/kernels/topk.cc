@@ -114,7 +114,7 @@ void select_small(const float* z, size_t c, Selection& s, bool lse, float inv_t,
 // x: (outer, c, inner) of k.dtype; indices, values: (outer, k, inner). Chunks of slabs on any thread
 // (positions.h), each with its own selection (and for k > kSmallK its own index buffer of c words); every
 // position writes only its own outputs, so the results do not depend on the number of threads.
-void top_k(const Call& k, const void* x, float* /* unused */, int32_t* indices, float* values) {
+void top_k(const Call& k, const void* x, int32_t* indices, float* values) {
   const size_t c = k.classes, inner = k.inner, kk = k.top_k;
   const float inv_t = k.inv_temperature;
   const TopKValues mode = static_cast<TopKValues>(k.values);
