@@ -31,13 +31,7 @@ export function createBinaryCrossEntropy({ kernel, memory, call, withScratch, re
     const posWeight = check.number(fn, 'posWeight', o.posWeight, 1);
     const smoothing = check.number(fn, 'labelSmoothing', o.labelSmoothing, 0, { min: 0, max: 1 });
     const baseScale = check.baseScale(fn, o.base);
-    const X = check.floats(fn, 'input', input);
-    const Y = check.sameLength(fn, 'target', check.floats(fn, 'target', target), X.length);
-    const W =
-      o.weight === undefined
-        ? null
-        : check.sameLength(fn, 'options.weight', check.floats(fn, 'options.weight', o.weight), X.length);
-    const out = check.resultOut(fn, o.out, reduction, X.length, memory, withGrad);
+    const { X, Y, W, out } = check.elementwise(fn, input, target, o, reduction, memory, withGrad);
     return withScratch(fn, (s) => {
       const dtype = inputSpans(s, X);
       const px = s.floats(X); // float16 crosses as halves; the target and weights as float32

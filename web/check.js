@@ -256,6 +256,18 @@ export function resultOut(fn, o, reduction, length, memory, always) {
   return undefined;
 }
 
+/**
+ * The operands of an element-wise loss (binaryCrossEntropy, sigmoidFocalLoss): input, target and the optional
+ * per-element options.weight, all of the input's length, and `out` as resultOut checks it.
+ */
+export function elementwise(fn, input, target, o, reduction, memory, withGrad) {
+  const X = floats(fn, 'input', input);
+  const Y = sameLength(fn, 'target', floats(fn, 'target', target), X.length);
+  const W =
+    o.weight === undefined ? null : sameLength(fn, 'options.weight', floats(fn, 'options.weight', o.weight), X.length);
+  return { X, Y, W, out: resultOut(fn, o.out, reduction, X.length, memory, withGrad) };
+}
+
 /** Where an array result goes: undefined (a new Float32Array), a Float32Array or a WasmArray of `length`. */
 export function out(fn, o, length, memory) {
   if (o === undefined) return undefined;

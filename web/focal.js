@@ -78,13 +78,7 @@ export function createFocal({ kernel, memory, call, withScratch, result, input: 
     // torchvision: alpha < 0 turns the class balance off; any finite number is accepted.
     const alpha = check.number(fn, 'alpha', o.alpha, 0.25);
     const baseScale = check.baseScale(fn, o.base);
-    const X = check.floats(fn, 'input', input);
-    const Y = check.sameLength(fn, 'target', check.floats(fn, 'target', target), X.length);
-    const W =
-      o.weight === undefined
-        ? null
-        : check.sameLength(fn, 'options.weight', check.floats(fn, 'options.weight', o.weight), X.length);
-    const out = check.resultOut(fn, o.out, reduction, X.length, memory, withGrad);
+    const { X, Y, W, out } = check.elementwise(fn, input, target, o, reduction, memory, withGrad);
     // Targets outside [0, 1] make the kernel's result NaN (cpp/kernels/sigmoid_focal.cc), and only then are
     // they searched here for the error, before any output is copied out. An output computed straight into
     // a WasmArray is checked first, so that it stays untouched.
