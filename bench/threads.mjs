@@ -15,7 +15,7 @@ async function threaded(threshold) {
   const glue = await import('../dist/xentropy-threads.mjs');
   const module = await WebAssembly.compile(readFileSync(new URL('../dist/xentropy-threads.wasm', import.meta.url)));
   const core = await createThreaded(glue, module, 2);
-  if (threshold !== undefined) core.poolSetThreshold(threshold);
+  if (threshold !== undefined) core._xe_pool_set_threshold(threshold);
   return createApi(core);
 }
 

@@ -1,12 +1,12 @@
 // The kernels' entry points: the address of the call's description (cpp/call.h, filled by web/call.js) and
 // byte offsets into wasm memory, one call per batch. Validation, defaults and the friendly API live in web/;
-// a null pointer is passed as 0. The Classifier's bindings are in model/bindings.cc.
+// a null pointer is passed as 0. The Classifier's exports are in model/bindings.cc.
 //
-// The kernels are plain C exports (xe_softmax, ...; web/run.js calls them as core._xe_softmax), not Embind
-// functions: Embind's generic invoker (no generated code under -sDYNAMIC_EXECUTION=0) cost 0.2-0.3 us per
-// call, as much as the rest of a 1 x 10 softmax; a wasm export is called directly. What runs once per
-// instance (the call layout, the build) and the pool stay Embind functions.
-#include <emscripten/bind.h>
+// Everything is a plain C export (xe_softmax, ...; web/run.js calls them as core._xe_softmax), not Embind:
+// Embind's generic invoker (no generated code under -sDYNAMIC_EXECUTION=0) cost 0.2-0.3 us per call, as
+// much as the rest of a 1 x 10 softmax, and its JS and C++ runtime about 4 KiB gzipped per page load
+// (glue and .wasm), for functions that only pass numbers. A wasm export is called directly; a bool comes
+// back as 0 or 1, a pointer as a number.
 #include <emscripten/em_macros.h>
 
 #include <cstddef>
@@ -47,7 +47,11 @@ char* append(char* p, size_t v) {
   while (n) *p++ = digits[--n];
   return p;
 }
-Ptr call_layout() {
+}  // namespace
+
+extern "C" {
+// Once per instance: the call layout and defaults (web/call.js), the build, the threaded build's pool.
+EMSCRIPTEN_KEEPALIVE Ptr xe_call_layout() {
   static char text[1024];
   char* p = text;
 #define XE_LAYOUT(type, name, default_value)                                              \
@@ -59,33 +63,35 @@ Ptr call_layout() {
   *p = 0;
   return reinterpret_cast<Ptr>(text);
 }
-Ptr call_defaults() {
+EMSCRIPTEN_KEEPALIVE Ptr xe_call_defaults() {
   static const xe::Call defaults;
   return reinterpret_cast<Ptr>(&defaults);
 }
-size_t call_size() { return sizeof(xe::Call); }
+EMSCRIPTEN_KEEPALIVE size_t xe_call_size() { return sizeof(xe::Call); }
 
 #ifdef __EMSCRIPTEN_PTHREADS__
+// The pool (cpp/parallel.h), exported by the threaded build only (web/threads.js is its one user).
+EMSCRIPTEN_KEEPALIVE int xe_pool_start(int threads) { return xe::pool_start(threads); }
+EMSCRIPTEN_KEEPALIVE void xe_pool_stop() { xe::pool_stop(); }
+EMSCRIPTEN_KEEPALIVE int xe_pool_threads() { return xe::pool_threads(); }
 // A bench-only knob: a double from JS, clamped to size_t's range (a cast of a larger value is undefined).
-void pool_set_threshold(double elements) {
+EMSCRIPTEN_KEEPALIVE void xe_pool_set_threshold(double elements) {
   const double most = static_cast<double>(SIZE_MAX);
   xe::pool_set_threshold(!(elements > 0) ? 0 : elements >= most ? SIZE_MAX : static_cast<size_t>(elements));
 }
 #endif
 
 // Which build this is, so that a caller-supplied .wasm is reported truthfully.
-bool simd_build() {
+EMSCRIPTEN_KEEPALIVE int xe_simd_build() {
 #ifdef __wasm_simd128__
-  return true;
+  return 1;
 #else
-  return false;
+  return 0;
 #endif
 }
 
-}  // namespace
-
-// Addresses arrive as JS numbers through i32 parameters (wrapped modulo 2^32: the same bits above 2 GiB).
-extern "C" {
+// The kernels, once per call. Addresses arrive as JS numbers through i32 parameters (wrapped modulo 2^32:
+// the same bits above 2 GiB).
 EMSCRIPTEN_KEEPALIVE void xe_softmax(Ptr k, Ptr x, Ptr y) { xe::softmax(call(k), at<void>(x), at<float>(y)); }
 EMSCRIPTEN_KEEPALIVE void xe_log_softmax(Ptr k, Ptr x, Ptr y) {
   xe::log_softmax(call(k), at<void>(x), at<float>(y));
@@ -127,18 +133,3 @@ EMSCRIPTEN_KEEPALIVE void xe_top_k(Ptr k, Ptr x, Ptr indices, Ptr values) {
   xe::top_k(call(k), at<void>(x), at<int32_t>(indices), at<float>(values));
 }
 }  // extern "C"
-
-EMSCRIPTEN_BINDINGS(xentropy) {
-  emscripten::function("simdBuild", &simd_build);
-  emscripten::function("callLayout", &call_layout);
-  emscripten::function("callDefaults", &call_defaults);
-  emscripten::function("callSize", &call_size);
-#ifdef __EMSCRIPTEN_PTHREADS__
-  // The pool (cpp/parallel.h), bound in the threaded build only (web/threads.js is its one user): the
-  // four bindings cost the one-thread builds about 0.5 KiB gzipped each, for functions that do nothing.
-  emscripten::function("poolStart", &xe::pool_start);
-  emscripten::function("poolStop", &xe::pool_stop);
-  emscripten::function("poolThreads", &xe::pool_threads);
-  emscripten::function("poolSetThreshold", &pool_set_threshold);
-#endif
-}

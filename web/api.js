@@ -38,7 +38,7 @@ export function createApi(core) {
   }
 
   return Object.freeze({
-    simd: core.simdBuild(),
+    simd: core._xe_simd_build() !== 0,
     version: VERSION,
     threads: core.xeThreads ?? 1,
     alloc,

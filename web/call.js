@@ -22,15 +22,16 @@ export class CallDescription {
 
   constructor(core, memory) {
     this.#core = core;
-    const size = core.callSize();
+    const size = core._xe_call_size();
     this.ptr = memory.malloc('load', size);
-    this.#defaults = core.HEAPU8.slice(core.callDefaults(), core.callDefaults() + size);
+    const defaults = core._xe_call_defaults() >>> 0;
+    this.#defaults = core.HEAPU8.slice(defaults, defaults + size);
     // Whole doubles, so that every view fits; only the struct's `size` bytes are copied.
     const buffer = new ArrayBuffer(Math.ceil(size / 8) * 8);
     this.#image = new Uint8Array(buffer, 0, size);
     const views = Object.fromEntries(Object.entries(ARRAYS).map(([type, T]) => [type, new T(buffer)]));
     // "name:type:offset," entries, a C string in wasm memory.
-    const text = core.HEAPU8.subarray(core.callLayout());
+    const text = core.HEAPU8.subarray(core._xe_call_layout() >>> 0);
     const layout = new TextDecoder().decode(text.slice(0, text.indexOf(0))); // a copy: shared memory cannot be decoded;
     this.#fields = Object.create(null);
     for (const entry of layout.split(',').filter(Boolean)) {

@@ -25,27 +25,38 @@ function mulberry32(seed) {
   };
 }
 
+/**
+ * The wasm model behind a Classifier: its address in wasm memory (an opaque handle) and the core's
+ * xe_classifier_* exports that take it (cpp/model/bindings.cc), with booleans and unsigned sizes as JS has them.
+ */
+function wasmModel(core, ptr) {
+  return {
+    ptr,
+    parameterCount: () => core._xe_classifier_parameter_count(ptr) >>> 0,
+    parameters: () => core._xe_classifier_parameters(ptr) >>> 0,
+    reserve: (rows) => core._xe_classifier_reserve(ptr, rows) !== 0,
+    // (x, labels, index, n, lr, optimizer, l2, smoothing, weight, loss, gamma, alpha): train_step's arguments
+    trainStep: (...args) => core._xe_classifier_train_step(ptr, ...args),
+    lastCorrect: () => core._xe_classifier_last_correct(ptr) >>> 0,
+    predict: (x, n, probs) => core._xe_classifier_predict(ptr, x, n, probs) !== 0,
+    evaluate: (x, labels, n, result) => core._xe_classifier_evaluate(ptr, x, labels, n, result) !== 0,
+  };
+}
+
 export function createClassifier(core, memory, withScratch) {
-  // A forgotten model is freed when it is garbage-collected; dispose() unregisters it.
-  const registry = new FinalizationRegistry((handle) => handle.delete());
+  // A forgotten model's wasm memory is freed when it is garbage-collected; dispose() unregisters it.
+  const free = (ptr) => core._xe_classifier_free(ptr);
+  const registry = new FinalizationRegistry(free);
   const Trainer = createTrainer(memory, withScratch);
 
   function create(fn, c) {
     return withScratch(fn, (s) => {
       const hidden = s.labels(c.hidden); // int32 copy
-      const handle = new core.Classifier(
-        c.features,
-        c.classes,
-        hidden,
-        c.hidden.length,
-        ACTIVATION[c.activation],
-        c.seed,
-      );
-      if (!handle.ok()) {
-        handle.delete();
-        throw new RangeError(`${fn}: cannot allocate wasm memory for ${c.parameters} parameters`);
-      }
-      return handle;
+      const activation = ACTIVATION[c.activation];
+      // 0 when the model's memory cannot be allocated (the core has freed what it had).
+      const ptr = core._xe_classifier_new(c.features, c.classes, hidden, c.hidden.length, activation, c.seed) >>> 0;
+      if (ptr === 0) throw new RangeError(`${fn}: cannot allocate wasm memory for ${c.parameters} parameters`);
+      return wasmModel(core, ptr);
     });
   }
 
@@ -67,7 +78,7 @@ export function createClassifier(core, memory, withScratch) {
       this.#config = saved.config(fn, options, 'options');
       this.#random = mulberry32(this.#config.seed ^ 0x5bd1e995);
       this.#handle = create(fn, this.#config);
-      registry.register(this, this.#handle, this);
+      registry.register(this, this.#handle.ptr, this);
     }
 
     get features() {
@@ -207,7 +218,7 @@ export function createClassifier(core, memory, withScratch) {
       const handle = this.#live('Classifier.dispose');
       registry.unregister(this);
       this.#handle = null;
-      handle.delete();
+      free(handle.ptr);
     }
 
     /** Restores a model saved with toJSON() (the object or its JSON string); optimizer state starts afresh. */

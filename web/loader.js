@@ -141,9 +141,10 @@ export async function load(options = {}) {
     },
   });
   const core = await Promise.race([ready, failed]);
-  if (core.simdBuild() !== useSimd) {
+  const simdBuild = core._xe_simd_build() !== 0;
+  if (simdBuild !== useSimd) {
     throw new RangeError(
-      `load: options.wasm is the ${core.simdBuild() ? 'SIMD' : 'scalar'} build, but simd: ${String(simd)} chose the other`,
+      `load: options.wasm is the ${simdBuild ? 'SIMD' : 'scalar'} build, but simd: ${String(simd)} chose the other`,
     );
   }
   return createApi(core);

@@ -2,7 +2,7 @@
 // memory) that provides them. The SIMD and scalar builds never load anything from here but the checks.
 //
 // The threaded build's pool is preloaded before its factory resolves (Module.xePoolSize workers), then
-// core.poolStart(n) starts n - 1 threads that wait on a futex for work (cpp/parallel.cc). Under Node the
+// core._xe_pool_start(n) starts n - 1 threads that wait on a futex for work (cpp/parallel.cc). Under Node the
 // workers are unref()'d, so they never keep a process alive; dispose() stops and terminates them.
 const isNode = typeof process === 'object' && typeof process.versions?.node === 'string';
 // Deno passes for Node here (process.versions.node), but the threaded build's worker script, Emscripten
@@ -119,15 +119,15 @@ export async function createThreaded(glue, module, threads) {
   if (isNode) for (const worker of workers()) worker.unref();
   // Every thread the pool created may run chunks, started or not: run.js sizes the per-thread float16 work
   // buffers by this count, not by xe.threads.
-  core.xePoolSize = 1 + core.poolStart(threads);
+  core.xePoolSize = 1 + core._xe_pool_start(threads);
   // The threads run as soon as their workers take the message; wait for them (a few ms) so that
   // xe.threads is true from the first call. Calls never wait for a thread that has not started.
-  for (let waited = 0; core.poolThreads() < threads - 1 && waited < 5000; waited += 2) {
+  for (let waited = 0; core._xe_pool_threads() < threads - 1 && waited < 5000; waited += 2) {
     await new Promise((resolve) => setTimeout(resolve, 2));
   }
-  core.xeThreads = 1 + core.poolThreads();
+  core.xeThreads = 1 + core._xe_pool_threads();
   core.xeDispose = () => {
-    core.poolStop();
+    core._xe_pool_stop();
     for (const worker of workers()) worker.terminate();
   };
   return core;
