@@ -1,6 +1,7 @@
 // The Classifier when wasm memory cannot grow: the constructor, fit, trainStep, a Trainer, predict and
 // evaluate each throw a RangeError that names the function and what could not be allocated; nothing leaks,
-// the model that failed goes on working, and a new model trains.
+// the model that failed goes on working, a disposed or collected model's memory is freed, and a new model
+// trains.
 //
 // Memory runs out for real here, not by asking for more than wasm32 can address: the test runs itself in a
 // child Node process with V8's --wasm-max-mem-pages=4096, so no wasm memory grows beyond 256 MiB. Every
@@ -122,6 +123,30 @@ async function child(simd) {
   // Nothing leaked: 200 MiB still fit in the 256 MiB (the failed calls' scratch was freed each time).
   const big = xe.alloc((200 * 2 ** 20) / 4);
   big.free();
+  // A model's wasm memory goes back when it is disposed, or when the model is garbage-collected (its
+  // FinalizationRegistry): 10 models of 81 MiB each (5 055 010 parameters with gradients and moments, plus
+  // a batch's workspace), one after the other, fit in the 256 MiB only if each one's memory is freed.
+  const huge = { features: 1000, classes: 10, hidden: [5000], seed: 2 };
+  const row = { x: x.subarray(0, 1000), y: y.subarray(0, 1).map((v) => v % 10) };
+  const freed = { disposed: 0, collected: 0 };
+  for (let i = 0; i < 10; i++) {
+    const m = new xe.Classifier(huge);
+    m.trainStep(row.x, row.y);
+    m.dispose();
+    freed.disposed++;
+  }
+  for (let i = 0, waits = 0; i < 10; i++) {
+    try {
+      new xe.Classifier(huge).trainStep(row.x, row.y); // unreachable at once
+      freed.collected++;
+    } catch (e) {
+      // The registry frees after a collection, in a later task: collect and wait, a bounded number of times.
+      if (!(e instanceof RangeError) || ++waits > 50) throw e;
+      i--;
+      globalThis.gc();
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+  }
   // A new model learns a separable toy problem: x0 > x1 is class 1.
   const model = new xe.Classifier({ features: 2, classes: 2, hidden: [8], seed: 1 });
   const px = Float32Array.from({ length: 400 }, () => random() * 2 - 1);
@@ -131,6 +156,7 @@ async function child(simd) {
   const trained = model.evaluate(px, py);
   return {
     results,
+    freed,
     heapBefore: before.heap,
     heapAfter: after.heap,
     unchanged,
@@ -150,17 +176,22 @@ if (process.env.XE_MEMORY_CHILD) {
       `${build}: with wasm memory capped at 256 MiB, out-of-memory is a RangeError and nothing breaks`,
       { skip: sanitized },
       () => {
-        const run = spawnSync(process.execPath, [`--wasm-max-mem-pages=${PAGES}`, fileURLToPath(import.meta.url)], {
-          env: { ...process.env, XE_MEMORY_CHILD: simd ? 'simd' : 'scalar' },
-          encoding: 'utf8',
-          timeout: 300000,
-        });
+        const run = spawnSync(
+          process.execPath,
+          [`--wasm-max-mem-pages=${PAGES}`, '--expose-gc', fileURLToPath(import.meta.url)],
+          {
+            env: { ...process.env, XE_MEMORY_CHILD: simd ? 'simd' : 'scalar' },
+            encoding: 'utf8',
+            timeout: 300000,
+          },
+        );
         assert.equal(run.status, 0, `child failed:\n${run.stderr}`);
         const out = JSON.parse(run.stdout);
         for (const r of out.results) {
           assert.ok(r.error === 'RangeError' && r.ok, `${r.what}: expected its RangeError, got ${JSON.stringify(r)}`);
         }
         assert.equal(out.results.length, 7);
+        assert.deepEqual(out.freed, { disposed: 10, collected: 10 }, 'models of 81 MiB, freed one after the other');
         // The heap stayed within the cap, and the failed requests did not grow it by more than scratch copies.
         assert.ok(out.heapAfter <= LIMIT, `heap ${out.heapAfter} above the cap`);
         assert.ok(out.unchanged, 'a failed call changed a model');
