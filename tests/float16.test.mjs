@@ -171,6 +171,31 @@ for (const [simd, xe] of await builds()) {
     }
   });
 
+  // softmax, logSoftmax and sigmoid take a JS array through copy blocks of 65536 floats (web/run.js): a
+  // Float16Array crosses block by block as halves, here over several blocks, from a subarray that does not
+  // start its buffer, into a new array, a JS out and a WasmArray out.
+  test(`${build}: float16 through the copy blocks: several blocks, a subarray, every kind of out`, { skip }, () => {
+    const rows = [70, 1000]; // 65 rows per block
+    const all = halves(3 + 140001, 16, 9, true);
+    const x = all.subarray(3);
+    const xr = x.subarray(0, rows[0] * rows[1]);
+    const cases = [
+      ['softmax', xr, { classes: rows[1] }],
+      ['logSoftmax', xr, { classes: rows[1], temperature: 1.5 }],
+      ['sigmoid', x, {}],
+    ];
+    for (const [fn, input, opts] of cases) {
+      const want = xe[fn](f32(input), opts);
+      identical(xe[fn](input, opts), want, `${fn} new array`);
+      const out = new Float32Array(input.length);
+      assert.equal(xe[fn](input, { ...opts, out }), out, `${fn} returns its JS out`);
+      identical(out, want, `${fn} JS out`);
+      const wasm = xe.alloc(input.length);
+      identical(xe[fn](input, { ...opts, out: wasm }).array, want, `${fn} WasmArray out`);
+      wasm.free();
+    }
+  });
+
   // Every one of the 65536 halves, read back unchanged through topK (k = 1 of one class: the value itself),
   // against the runtime's own Float16Array conversion: slabs of 65536 (one conversion holding every
   // infinity and NaN), 1024 (most without), 8 (one vector) and 5 (the scalar tail).
