@@ -171,6 +171,49 @@ for (const [simd, xe] of await builds()) {
     }
   });
 
+  // softmax, logSoftmax and sigmoid take a JS array through copy blocks of 65536 floats (web/run.js): a
+  // Float16Array crosses block by block as halves, here over several blocks, from a subarray that does not
+  // start its buffer, into a new array, a JS out and a WasmArray out.
+  test(`${build}: float16 through the copy blocks: several blocks, a subarray, every kind of out`, { skip }, () => {
+    const rows = [70, 1000]; // 65 rows per block
+    const all = halves(3 + 140001, 16, 9, true);
+    const x = all.subarray(3);
+    const xr = x.subarray(0, rows[0] * rows[1]);
+    const cases = [
+      ['softmax', xr, { classes: rows[1] }],
+      ['logSoftmax', xr, { classes: rows[1], temperature: 1.5 }],
+      ['sigmoid', x, {}],
+    ];
+    for (const [fn, input, opts] of cases) {
+      const want = xe[fn](f32(input), opts);
+      identical(xe[fn](input, opts), want, `${fn} new array`);
+      const out = new Float32Array(input.length);
+      assert.equal(xe[fn](input, { ...opts, out }), out, `${fn} returns its JS out`);
+      identical(out, want, `${fn} JS out`);
+      const wasm = xe.alloc(input.length);
+      identical(xe[fn](input, { ...opts, out: wasm }).array, want, `${fn} WasmArray out`);
+      wasm.free();
+    }
+  });
+
+  // Every one of the 65536 halves, read back unchanged through topK (k = 1 of one class: the value itself),
+  // against the runtime's own Float16Array conversion: slabs of 65536 (one conversion holding every
+  // infinity and NaN), 1024 (most without), 8 (one vector) and 5 (the scalar tail).
+  test(`${build}: every half widens exactly, infinities and NaNs among finite halves or not`, { skip }, () => {
+    const x = new Float16Array(Uint16Array.from({ length: 65536 }, (_, i) => i).buffer);
+    const want = f32(x);
+    const bits = new Uint32Array(want.buffer);
+    for (const inner of [65536, 1024, 8, 5]) {
+      const n = inner * Math.floor(65536 / inner);
+      const got = xe.topK(x.subarray(0, n), 1, { shape: [n / inner, 1, inner], dim: 1 }).values;
+      const gotBits = new Uint32Array(got.buffer, got.byteOffset, n);
+      for (let i = 0; i < n; i++) {
+        const ok = Number.isNaN(want[i]) ? Number.isNaN(got[i]) : gotBits[i] === bits[i];
+        if (!ok) assert.fail(`inner ${inner}: half 0x${i.toString(16)} widens to ${got[i]}, not ${want[i]}`);
+      }
+    }
+  });
+
   test(`${build}: float16 WasmArrays are inputs anywhere, never an out; alloc checks dtype`, { skip }, () => {
     const [n, c] = [6, 10];
     const x = halves(n * c, 15, 5);

@@ -59,25 +59,35 @@ export function createRunner(core) {
   }
 
   /**
-   * An in-place kernel over `n` slabs of `size` floats (rows, or (classes, inner) blocks) from a float32
-   * JS input X (checked, { data }): through the blocks above, or copied into a WasmArray `out` and
-   * computed there. kernel(ptr, slabs) computes in place.
+   * A kernel over `n` slabs of `size` elements (rows, or (classes, inner) blocks) from a JS input X
+   * (checked, { data, dtype }): through the blocks above, or into a WasmArray `out` directly.
+   * kernel(px, py, slabs) reads X's slabs at px and writes float32 results to py: in place (px = py) for
+   * float32; float16 crosses into a block of halves of its own, and its results are still copied out while
+   * they are in cache (a whole scratch output copied out at the end measured 10% slower at 64 x 32000).
    */
   function blockwise(s, X, out, n, size, kernel) {
+    const half = X.dtype === 'float16';
     if (out instanceof WasmArray) {
       const p = out.ptr(s.fn, memory);
-      memory.f32.set(X.data, p >>> 2);
-      kernel(p, n);
+      if (half) kernel(s.floats(X), p, n);
+      else {
+        memory.f32.set(X.data, p >>> 2);
+        kernel(p, p, n);
+      }
       return out;
     }
     const dest = out ?? new Float32Array(n * size);
-    const data = Array.isArray(X.data) ? Float32Array.from(X.data) : X.data;
+    let data = Array.isArray(X.data) ? Float32Array.from(X.data) : X.data;
+    if (half) data = new Uint16Array(data.buffer, data.byteOffset, data.length);
     const slabs = Math.max(1, Math.floor(BLOCK_FLOATS / size));
     const p = s.alloc(Math.min(n, slabs) * size * 4);
+    const px = half ? s.alloc(Math.min(n, slabs) * size * 2) : p;
     for (let r = 0; r < n; r += slabs) {
       const k = Math.min(slabs, n - r);
-      memory.f32.set(data.subarray(r * size, (r + k) * size), p >>> 2);
-      kernel(p, k);
+      const block = data.subarray(r * size, (r + k) * size);
+      if (half) memory.u16.set(block, px >>> 1);
+      else memory.f32.set(block, p >>> 2);
+      kernel(px, p, k);
       dest.set(memory.f32.subarray(p >>> 2, (p >>> 2) + k * size), r * size);
     }
     return dest;

@@ -16,7 +16,7 @@ export function createSoftmax({ kernel, memory, call, withScratch, result, block
         const dtype = input(s, X, g);
         const run = (px, py, outer) =>
           kernel(call({ outer, classes: g.classes, inner: g.inner, invTemperature: 1 / t }, dtype), px, py);
-        if (X.data && X.dtype === 'float32') return blockwise(s, X, out, g.outer, size, (p, n) => run(p, p, n));
+        if (X.data) return blockwise(s, X, out, g.outer, size, run);
         const r = result(s, out, X.length, [X], X.dtype === 'float32');
         run(s.floats(X), r.ptr, g.outer);
         return r.finish();

