@@ -195,10 +195,10 @@ for (const [simd, xe] of await builds()) {
     }
   });
 
-  // z-loss rows go through blocks of 8 with their logs two at a time in the SIMD build (log_f64_pair, the
-  // scalar log_f64's operations in the same order): a row's loss must not depend on its place in a block.
-  // With reduction 'sum' the loss of two rows is (0 + a) + b exactly, a and b the rows' losses alone.
-  test(`${build}: a z-loss row's loss is the same alone and in a block, to the bit`, () => {
+  // A z-loss row's loss does not depend on the rows around it (its log and lse are its own, in whatever
+  // chunk or block of rows it is taken): with reduction 'sum' the loss of two rows is (0 + a) + b exactly,
+  // a and b the rows' losses alone.
+  test(`${build}: a z-loss row's loss is the same alone and next to another row, to the bit`, () => {
     const random = rng(32);
     for (let trial = 0; trial < 400; trial++) {
       const c = 1 + Math.floor(random() * 40);
@@ -244,11 +244,10 @@ for (const [simd, xe] of await builds()) {
     }
   });
 
-  // The float64 logs of z-loss and focal loss (log_f64 in cpp/simd/vmath.h, fdlibm's: within 1 ulp; z-loss
-  // takes them two rows at a time in the SIMD build) against Math.log (also within 1 ulp). A row of k zeros
-  // and -Infinity masks has s = k exactly (exp(0) = 1), so with zLoss = 1 its loss is log k + (log k)^2,
-  // two roundings more, and a sum of 8 such rows (one block of z-loss rows) adds 8 more: rtol 3e-15
-  // (13 ulp). With from: 'probs' and gamma = 0 the loss of one position is -log q exactly as computed: rtol
+  // The float64 logs of z-loss and focal loss (log_f64 in cpp/simd/vmath.h, fdlibm's: within 1 ulp) against
+  // Math.log (also within 1 ulp). A row of k zeros and -Infinity masks has s = k exactly (exp(0) = 1), so
+  // with zLoss = 1 its loss is log k + (log k)^2, two roundings more, and a sum of 8 such rows adds 8 more:
+  // rtol 3e-15 (13 ulp). With from: 'probs' and gamma = 0 the loss of one position is -log q exactly as computed: rtol
   // 5e-16 (2.2 ulp), over float32 q from 2^-120 to 1 (every binade, random mantissas).
   test(`${build}: the float64 logs of z-loss and focal loss agree with Math.log to a few ulp`, () => {
     const random = rng(30);

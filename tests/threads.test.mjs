@@ -131,7 +131,7 @@ for (const [n, c] of SHAPES) {
         same(`crossEntropyWithGrad ${from} ${reduction}`, (xe) => xe.crossEntropyWithGrad(input, labels, opts));
         same(`crossEntropyWithGrad dense ${from} ${reduction}`, (xe) => xe.crossEntropyWithGrad(input, dist, opts));
         if (from === 'logits') {
-          // z-loss rows go in blocks of 8 (cpp/kernels/cross_entropy.cc), whatever the chunks.
+          // z-loss: each row's own float64 log and lse, whatever the chunks.
           same(`crossEntropyWithGrad zLoss ${reduction}`, (xe) =>
             xe.crossEntropyWithGrad(input, labels, { ...opts, zLoss: 1e-3 }),
           );

@@ -84,9 +84,9 @@ __attribute__((always_inline)) inline RowSums row_sums(const float* z, int32_t t
 }
 
 // The rest of the row: the gradient (g: the exponentials in, the gradient out) and the returned loss in
-// nats. With z-loss, log_s = log(s) from the caller (rows in blocks take their logs together); without,
-// log_s is not read, and with logs != null a row whose sum of coefficients is exactly 1 (a plain class
-// index, unweighted) leaves its log(s) to logs (the log of a running product, log_sum.h).
+// nats. With z-loss, log_s = log(s) (log_f64, vmath.h); without, log_s is not read, and with logs != null a
+// row whose sum of coefficients is exactly 1 (a plain class index, unweighted) leaves its log(s) to logs
+// (the log of a running product, log_sum.h).
 __attribute__((always_inline)) inline double row_finish(const RowSums& r, double log_s, int32_t t,
                                                         const float* a, size_t c, const Options& o, float* g,
                                                         LogSum* logs) {
@@ -112,10 +112,11 @@ __attribute__((always_inline)) inline double row_finish(const RowSums& r, double
   return r.sum_a * log_f64(r.s) + r.weighted;
 }
 
-// One row from logits z (c) without z-loss: row_sums, then row_finish.
+// One row from logits z (c): row_sums, then row_finish.
 double row_from_logits(const float* z, int32_t t, const float* a, size_t c, const Options& o, float* g,
                        LogSum* logs) {
-  return row_finish(row_sums(z, t, a, c, o, g), 0.0, t, a, c, o, g, logs);
+  const RowSums r = row_sums(z, t, a, c, o, g);
+  return row_finish(r, o.z_loss != 0.0f ? log_f64(r.s) : 0.0, t, a, c, o, g, logs);
 }
 
 // One row from probabilities q (c): loss = sum_j a_j * -log(clamp(q_j, eps, 1)); the gradient
@@ -177,62 +178,7 @@ double cross_entropy(const Call& k, const void* x, const int32_t* labels, const 
   // Chunks of rows (inner = 1) or of whole (c, inner) slabs run on any thread (parallel.h); each adds up
   // its own losses, and the chunks' sums are added in chunk order.
   const Input in(k, x);
-  // z-loss rows (inner = 1, logits) in blocks of kBlock: the sums of each row of the block, then their logs
-  // (two at a time in the SIMD build), then their gradients and losses. A row's log then holds up no
-  // gradient and the block's logs overlap: at 256 x 10, z-loss with gradient went from 1.42x the time of
-  // plain cross-entropy with gradient (a log_f64 per row in the row's own chain) to 1.2x (libm's log per row:
-  // 1.8x). Each row's arithmetic is the same in any block, so no result depends on the blocking or on the
-  // threads. A function of its own: inside the loop below, the blocks cost plain rows 15-20% at C = 10.
-  auto z_loss_rows = [&](size_t begin, size_t end) __attribute__((noinline)) {
-    constexpr size_t kBlock = 8;
-    std::vector<float> a(target ? kBlock * c : 0);
-    RowSums rs[kBlock];
-    int32_t t[kBlock];
-    const float* ar[kBlock];
-    double s[kBlock], log_s[kBlock], sum = 0.0;
-#ifdef __wasm_simd128__
-    const LogF64Consts lk;
-#endif
-    bool counted[kBlock];
-    for (size_t r0 = begin; r0 < end; r0 += kBlock) {
-      const size_t nb = end - r0 < kBlock ? end - r0 : kBlock;
-      for (size_t i = 0; i < nb; i++) {
-        const size_t r = r0 + i;
-        float* gr = grad ? grad + r * c : nullptr;
-        t[i] = labels ? labels[r] : -1;
-        counted[i] = !labels || t[i] != ignore_index;
-        if (!counted[i]) {
-          if (gr)
-            for (size_t j = 0; j < c; j++) gr[j] = 0.0f;
-          if (loss_out) loss_out[r] = 0.0f;
-          continue;
-        }
-        ar[i] = shared.empty() ? nullptr : shared.data();
-        if (target) {
-          ar[i] = a.data() + i * c;
-          fill_coefficients(target + r * c, weight, smoothing, c, a.data() + i * c);
-        }
-        rs[i] = row_sums(in.slab(r), t[i], ar[i], c, o, gr);
-      }
-      for (size_t i = 0; i < nb; i++) s[i] = counted[i] ? rs[i].s : 1.0;
-      size_t i = 0;
-#ifdef __wasm_simd128__
-      for (; i + 2 <= nb; i += 2) log_f64_pair(s[i], s[i + 1], &log_s[i], &log_s[i + 1], lk);
-#endif
-      for (; i < nb; i++) log_s[i] = log_f64(s[i]);
-      for (size_t i = 0; i < nb; i++) {
-        if (!counted[i]) continue;
-        const size_t r = r0 + i;
-        const double loss =
-            row_finish(rs[i], log_s[i], t[i], ar[i], c, o, grad ? grad + r * c : nullptr, nullptr);
-        sum += loss;
-        if (loss_out) loss_out[r] = static_cast<float>(loss * base_scale);
-      }
-    }
-    return sum;
-  };
   const double total = parallel_sum_rows(outer, size, [&](size_t begin, size_t end) {
-    if (inner == 1 && o.z_loss != 0.0f && !k.from_probs) return z_loss_rows(begin, end);
     std::vector<float> a(inner == 1 && target ? c : 0);
     const float* ar = inner == 1 && target ? a.data() : (shared.empty() ? nullptr : shared.data());
     std::vector<float> tiles(inner > 1 ? tile_floats(c) : 0);

@@ -287,52 +287,8 @@ double focal_loss(const Call& k, const void* x, const int32_t* labels, const flo
   const float keep = 1.0f - smoothing, spread = smoothing / static_cast<float>(c);
 
   const Input input(k, x);
-  // Class-index rows from logits (inner = 1, no smoothing) in blocks of kBlock: the exponentials and sums of
-  // each row of the block, then each row's target factors (a log and a few divisions, independent from row
-  // to row), then the gradients; as z-loss rows in cross_entropy.cc, no row's float64 chain holds up the
-  // next. Each row's arithmetic is row_from_logits', so no result depends on the blocking or the threads.
-  auto index_rows = [&](size_t begin, size_t end) __attribute__((noinline)) {
-    constexpr size_t kBlock = 8;
-    std::vector<float> scratch(grad ? 0 : kBlock * c);  // the exponentials when there is no gradient
-    double s[kBlock], sum = 0.0;
-    float m[kBlock], zt[kBlock];
-    Factors f[kBlock];
-    for (size_t r0 = begin; r0 < end; r0 += kBlock) {
-      const size_t nb = end - r0 < kBlock ? end - r0 : kBlock;
-      auto exps = [&](size_t i) { return grad ? grad + (r0 + i) * c : scratch.data() + i * c; };
-      for (size_t i = 0; i < nb; i++) {
-        const int32_t t = labels[r0 + i];
-        if (t == ignore_index) continue;
-        const float* z = input.slab(r0 + i);
-        const RowRange rr = row_range(z, c);
-        m[i] = rr.max;
-        zt[i] = z[t];
-        s[i] = row_sum_exp(z, c, rr, 1.0f, exps(i));
-      }
-      for (size_t i = 0; i < nb; i++) {
-        const int32_t t = labels[r0 + i];
-        if (t != ignore_index && alpha_at(t) != 0.0f)
-          f[i] = class_factors(zt[i], exps(i), c, static_cast<size_t>(t), m[i], s[i], o.gamma);
-      }
-      for (size_t i = 0; i < nb; i++) {
-        const size_t r = r0 + i;
-        const int32_t t = labels[r];
-        double loss = 0.0;
-        if (t == ignore_index) {
-          if (grad)
-            for (size_t j = 0; j < c; j++) grad[r * c + j] = 0.0f;
-        } else {
-          loss = index_finish(t, alpha_at(t), f[i], s[i], c, o, grad ? grad + r * c : nullptr);
-        }
-        sum += loss;
-        if (loss_out) loss_out[r] = static_cast<float>(loss * base_scale);
-      }
-    }
-    return sum;
-  };
   // Not inlined: parallel_sum_rows calls it in two places (one chunk directly, several through the pool).
   auto chunk = [&](size_t begin, size_t end) __attribute__((noinline)) {
-    if (inner == 1 && !dense && !k.from_probs) return index_rows(begin, end);
     // Scratch rows: coefficients and w (dense), exponentials without a gradient, and for inner > 1 the
     // strided position gathered into x, target and gradient rows.
     std::vector<float> cf(dense ? c : 0), w(dense ? c : 0), e(grad || k.from_probs ? 0 : c);

@@ -1,5 +1,4 @@
-// The splatted exp, log1p, float64 log and float16 constants that vmath.h loads once per kernel call (see
-// there for why).
+// The splatted exp, log1p and float16 constants that vmath.h loads once per kernel call (see there for why).
 #include "vmath.h"
 
 namespace xe {
@@ -7,8 +6,6 @@ namespace xe {
 #ifdef __wasm_simd128__
 #define XE_SPLAT(v) \
   { v, v, v, v }
-#define XE_SPLAT2(v) \
-  { v, v }
 alignas(16) float exp_consts[10][4] = {
     XE_SPLAT(expc::kLog2e),      XE_SPLAT(expc::kMagicBias), XE_SPLAT(expc::kMinusLn2Hi),
     XE_SPLAT(expc::kMinusLn2Lo), XE_SPLAT(expc::kC5),        XE_SPLAT(expc::kC4),
@@ -25,21 +22,6 @@ alignas(16) float log1p_consts[11][4] = {
     XE_SPLAT(log1pc::kC3), XE_SPLAT(log1pc::kC2),        XE_SPLAT(log1pc::kC1),        XE_SPLAT(log1pc::kC0),
     XE_SPLAT(1.0f),        XE_SPLAT(-expc::kMinusLn2Hi), XE_SPLAT(-expc::kMinusLn2Lo),
 };
-alignas(16) uint64_t log_f64_bits[4][2] = {
-    XE_SPLAT2(uint64_t{0x3ff00000 - 0x3fe6a09e} << 32), XE_SPLAT2(0x000fffffffffffffull),
-    XE_SPLAT2(uint64_t{0x3fe6a09e} << 32),
-    XE_SPLAT2(0x000003ff000003ffull),  // 0x3ff in both 32-bit halves
-};
-alignas(16) double log_f64_values[14][2] = {
-    XE_SPLAT2(1.0),          XE_SPLAT2(0.5),
-    XE_SPLAT2(2.0),          XE_SPLAT2(logc::kLg1),
-    XE_SPLAT2(logc::kLg2),   XE_SPLAT2(logc::kLg3),
-    XE_SPLAT2(logc::kLg4),   XE_SPLAT2(logc::kLg5),
-    XE_SPLAT2(logc::kLg6),   XE_SPLAT2(logc::kLg7),
-    XE_SPLAT2(logc::kLn2Hi), XE_SPLAT2(logc::kLn2Lo),
-    XE_SPLAT2(0x1p-1022),    XE_SPLAT2(__builtin_inf()),
-};
-#undef XE_SPLAT2
 #undef XE_SPLAT
 #endif
 

@@ -134,7 +134,9 @@ constexpr double kLg1 = 6.666666666666735130e-01, kLg2 = 3.999999999940941908e-0
 constexpr double kLn2Hi = 6.93147180369123816490e-01, kLn2Lo = 1.90821492927058770002e-10;
 }  // namespace logc
 
-inline double log_f64(double x) {
+// Not inlined: a dozen call sites, and a call is cheap next to the division inside (inlined, they added
+// 1 KiB gzipped to the SIMD build).
+__attribute__((noinline)) inline double log_f64(double x) {
   using namespace logc;
   uint64_t bits;
   std::memcpy(&bits, &x, sizeof bits);
@@ -287,67 +289,6 @@ inline v128_t log_pos(v128_t v, const Log1pConsts& k) {
       wasm_f32x4_sub(wasm_i32x4_add(wasm_v128_and(t, wasm_i32x4_splat(0x7fffff)), sqrt_half), k.one);
   return wasm_f32x4_add(wasm_f32x4_mul(n, k.ln2_hi),
                         wasm_f32x4_add(wasm_f32x4_mul(n, k.ln2_lo), log1p_unit(f, k)));
-}
-
-// The splatted constants of the vector log_f64, loaded once per kernel call like ExpConsts: bit patterns
-// and doubles.
-extern uint64_t log_f64_bits[4][2];
-extern double log_f64_values[14][2];
-struct LogF64Consts {
-  v128_t shift, mantissa, sqrt_half, bias, one, half, two, lg1, lg2, lg3, lg4, lg5, lg6, lg7, ln2_hi, ln2_lo,
-      smallest, infinity;
-  LogF64Consts()
-      : shift(wasm_v128_load(log_f64_bits[0])),
-        mantissa(wasm_v128_load(log_f64_bits[1])),
-        sqrt_half(wasm_v128_load(log_f64_bits[2])),
-        bias(wasm_v128_load(log_f64_bits[3])),
-        one(wasm_v128_load(log_f64_values[0])),
-        half(wasm_v128_load(log_f64_values[1])),
-        two(wasm_v128_load(log_f64_values[2])),
-        lg1(wasm_v128_load(log_f64_values[3])),
-        lg2(wasm_v128_load(log_f64_values[4])),
-        lg3(wasm_v128_load(log_f64_values[5])),
-        lg4(wasm_v128_load(log_f64_values[6])),
-        lg5(wasm_v128_load(log_f64_values[7])),
-        lg6(wasm_v128_load(log_f64_values[8])),
-        lg7(wasm_v128_load(log_f64_values[9])),
-        ln2_hi(wasm_v128_load(log_f64_values[10])),
-        ln2_lo(wasm_v128_load(log_f64_values[11])),
-        smallest(wasm_v128_load(log_f64_values[12])),
-        infinity(wasm_v128_load(log_f64_values[13])) {}
-};
-
-// Two lanes of log_f64, the same operations in the same order (so the same bits), for lanes that are
-// positive normal numbers (log_f64_pair below checks). The exponent k is moved to 32-bit lanes for the
-// conversion (wasm has no i64x2 to f64x2 conversion).
-inline v128_t log_f64(v128_t x, const LogF64Consts& k) {
-  auto mul = wasm_f64x2_mul;
-  auto add = wasm_f64x2_add;
-  const v128_t bits = wasm_i64x2_add(x, k.shift);
-  const v128_t k32 = wasm_i32x4_sub(wasm_u32x4_shr(bits, 20), k.bias);  // odd lanes: k
-  const v128_t dk = wasm_f64x2_convert_low_i32x4(wasm_i32x4_shuffle(k32, k32, 1, 3, 1, 3));
-  const v128_t m = wasm_i64x2_add(wasm_v128_and(bits, k.mantissa), k.sqrt_half);
-  const v128_t f = wasm_f64x2_sub(m, k.one), hfsq = mul(mul(k.half, f), f);
-  const v128_t s = wasm_f64x2_div(f, add(k.two, f)), z = mul(s, s), w = mul(z, z);
-  const v128_t t1 = mul(w, add(k.lg2, mul(w, add(k.lg4, mul(w, k.lg6)))));
-  const v128_t t2 = mul(z, add(k.lg1, mul(w, add(k.lg3, mul(w, add(k.lg5, mul(w, k.lg7)))))));
-  const v128_t r = add(t1, t2);
-  return add(add(wasm_f64x2_sub(add(mul(s, add(hfsq, r)), mul(dk, k.ln2_lo)), hfsq), f), mul(dk, k.ln2_hi));
-}
-
-// log_f64 of a and b, two at a time when both are positive normal numbers (finite and >= 2^-1022).
-inline void log_f64_pair(double a, double b, double* la, double* lb, const LogF64Consts& k) {
-  const v128_t x = wasm_f64x2_make(a, b);
-  // 2^-1022 <= x < Infinity, false for NaN: two comparisons, since wasm has no unsigned i64x2 one.
-  const v128_t ok = wasm_v128_and(wasm_f64x2_ge(x, k.smallest), wasm_f64x2_lt(x, k.infinity));
-  if (!wasm_i64x2_all_true(ok)) {
-    *la = log_f64(a);
-    *lb = log_f64(b);
-    return;
-  }
-  const v128_t l = log_f64(x, k);
-  *la = wasm_f64x2_extract_lane(l, 0);
-  *lb = wasm_f64x2_extract_lane(l, 1);
 }
 
 // Adds the four float32 lanes of v to two float64 accumulators (lanes 0,1 and 2,3).
