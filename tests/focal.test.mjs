@@ -195,6 +195,80 @@ for (const [simd, xe] of await builds()) {
     }
   });
 
+  // A z-loss row's loss does not depend on the rows around it (its log and lse are its own, in whatever
+  // chunk or block of rows it is taken): with reduction 'sum' the loss of two rows is (0 + a) + b exactly,
+  // a and b the rows' losses alone.
+  test(`${build}: a z-loss row's loss is the same alone and next to another row, to the bit`, () => {
+    const random = rng(32);
+    for (let trial = 0; trial < 400; trial++) {
+      const c = 1 + Math.floor(random() * 40);
+      const x = uniform(random, 2 * c, -1, 1).map((v) => v * [1, 10, 100, 1e4][trial % 4]);
+      const labels = Int32Array.from({ length: 2 }, () => Math.floor(random() * c));
+      const o = { classes: c, zLoss: 0.37, reduction: 'sum' };
+      const alone = (r) => xe.crossEntropy(x.subarray(r * c, r * c + c), labels.subarray(r, r + 1), o);
+      assert.equal(xe.crossEntropy(x, labels, o), 0 + alone(0) + alone(1), `C=${c} trial ${trial}`);
+    }
+  });
+
+  // zLoss with the class axis not last (cpp/kernels/cross_entropy_columns.cc, which ignored it before) is the
+  // loss of the transposed rows: the same float64 terms summed in another order (rtol 1e-6, and per-position
+  // losses are float32) and float32 gradients from float32 exponentials in a different order (rtol 1e-5,
+  // atol 1e-7 for the entries near 0). inner 9 and 33 take the four-lane path and its scalar tail, 300 tiles.
+  test(`${build}: crossEntropyWithGrad with zLoss, shape and dim = the transposed rows`, () => {
+    const random = rng(31);
+    for (const [n, c, d] of [
+      [2, 5, 3],
+      [3, 7, 9],
+      [1, 10, 33],
+      [2, 3, 300],
+    ]) {
+      const x = uniform(random, n * c * d, -6, 6); // (n, c, d)
+      const labels = Int32Array.from({ length: n * d }, () => Math.floor(random() * c));
+      labels[1] = -100;
+      const at = (i, j, k) => (i * c + j) * d + k;
+      const rowsAt = (i, j, k) => (i * d + k) * c + j;
+      const xt = new Float32Array(x.length);
+      for (let i = 0; i < n; i++)
+        for (let j = 0; j < c; j++) for (let k = 0; k < d; k++) xt[rowsAt(i, j, k)] = x[at(i, j, k)];
+      for (const reduction of ['mean', 'none']) {
+        const opts = { zLoss: 0.01, reduction };
+        const got = xe.crossEntropyWithGrad(x, labels, { ...opts, shape: [n, c, d] });
+        const want = xe.crossEntropyWithGrad(xt, labels, { ...opts, classes: c });
+        const grad = new Float32Array(x.length);
+        for (let i = 0; i < n; i++)
+          for (let j = 0; j < c; j++) for (let k = 0; k < d; k++) grad[at(i, j, k)] = want.grad[rowsAt(i, j, k)];
+        const what = `(${n}, ${c}, ${d}) ${reduction}`;
+        assertClose(got.loss, want.loss, { rtol: 1e-6, atol: 0 }, `${what} loss`);
+        assertClose(got.grad, grad, { rtol: 1e-5, atol: 1e-7 }, `${what} grad`);
+      }
+    }
+  });
+
+  // The float64 logs of z-loss and focal loss (log_f64 in cpp/simd/vmath.h, fdlibm's: within 1 ulp) against
+  // Math.log (also within 1 ulp). A row of k zeros and -Infinity masks has s = k exactly (exp(0) = 1), so
+  // with zLoss = 1 its loss is log k + (log k)^2, two roundings more, and a sum of 8 such rows adds 8 more:
+  // rtol 3e-15 (13 ulp). With from: 'probs' and gamma = 0 the loss of one position is -log q exactly as computed: rtol
+  // 5e-16 (2.2 ulp), over float32 q from 2^-120 to 1 (every binade, random mantissas).
+  test(`${build}: the float64 logs of z-loss and focal loss agree with Math.log to a few ulp`, () => {
+    const random = rng(30);
+    const ks = Array.from({ length: 64 }, (_, i) => i + 1);
+    for (let i = 0; i < 24; i++) ks.push(65 + Math.floor(random() * (i < 16 ? 4096 : 2 ** 20)));
+    for (let b = 0; b < ks.length; b += 8) {
+      const rows = ks.slice(b, b + 8);
+      const c = Math.max(...rows) + 1;
+      const x = new Float32Array(rows.length * c).fill(-Infinity);
+      rows.forEach((k, i) => x.fill(0, i * c, i * c + k));
+      const want = rows.reduce((sum, k) => sum + Math.log(k) + Math.log(k) ** 2, 0);
+      const got = xe.crossEntropy(x, new Int32Array(rows.length), { classes: c, zLoss: 1, reduction: 'sum' });
+      assertClose(got, want, { rtol: 3e-15, atol: 0 }, `s = ${rows}`);
+    }
+    const opts = { classes: 1, from: 'probs', gamma: 0, alpha: 1, eps: 1e-37 };
+    for (let i = 0; i < 3000; i++) {
+      const q = Math.fround(i % 3 ? 2 ** (-120 * random()) : 1 - random() * 2 ** (-24 * random()));
+      assertClose(xe.focalLoss(Float32Array.of(q), [0], opts), -Math.log(q), { rtol: 5e-16, atol: 0 }, `q=${q}`);
+    }
+  });
+
   test(`${build}: binaryCrossEntropyWithGrad with labelSmoothing = finite differences; 0 changes nothing`, () => {
     const random = rng(14);
     for (const len of [1, 4, 7, 33]) {

@@ -130,6 +130,15 @@ for (const [n, c] of SHAPES) {
         same(`crossEntropy dense ${from} ${reduction}`, (xe) => xe.crossEntropy(input, dist, opts));
         same(`crossEntropyWithGrad ${from} ${reduction}`, (xe) => xe.crossEntropyWithGrad(input, labels, opts));
         same(`crossEntropyWithGrad dense ${from} ${reduction}`, (xe) => xe.crossEntropyWithGrad(input, dist, opts));
+        if (from === 'logits') {
+          // z-loss: each row's own float64 log and lse, whatever the chunks.
+          same(`crossEntropyWithGrad zLoss ${reduction}`, (xe) =>
+            xe.crossEntropyWithGrad(input, labels, { ...opts, zLoss: 1e-3 }),
+          );
+          same(`crossEntropyWithGrad zLoss dense weighted ${reduction}`, (xe) =>
+            xe.crossEntropyWithGrad(input, dist, { ...opts, zLoss: 1e-3, weight }),
+          );
+        }
         same(`binaryCrossEntropy ${from} ${reduction}`, (xe) =>
           xe.binaryCrossEntropy(from === 'probs' ? p : x, p, { from, reduction }),
         );
@@ -304,6 +313,11 @@ test(
             `crossEntropyWithGrad ${reduction} ${at}`,
             xe.crossEntropyWithGrad(h, labels, o),
             xes[0].crossEntropyWithGrad(x, labels, o),
+          );
+          check(
+            `crossEntropyWithGrad zLoss ${reduction} ${at}`,
+            xe.crossEntropyWithGrad(h, labels, { ...o, zLoss: 1e-3 }),
+            xes[0].crossEntropyWithGrad(x, labels, { ...o, zLoss: 1e-3 }),
           );
           check(
             `crossEntropy dense ${reduction} ${at}`,

@@ -12,6 +12,18 @@ namespace xe {
 namespace cross_entropy_detail {
 namespace {
 
+// What z-loss adds to a position with max m and sum of exponentials s (cross_entropy.cc has the math): term =
+// zeta lse^2 to the loss and grad = 2 zeta lse to the factor A of the exponentials; 0 without z-loss.
+struct ZLoss {
+  double term = 0.0, grad = 0.0;
+  ZLoss(const Options& o, float m, double s) {
+    if (o.z_loss == 0.0f) return;
+    const double lse = static_cast<double>(m) + log_f64(s);
+    term = static_cast<double>(o.z_loss) * lse * lse;
+    grad = 2.0 * o.z_loss * lse;
+  }
+};
+
 // a_j of position i: w_j ((1 - eps) y_j + eps / C), or w_j eps / C for labels with smoothing.
 inline float col_coefficient(const float* y, const Options& o, size_t c, size_t inner, size_t i, size_t j) {
   const float alpha = 1.0f - o.smoothing, beta = o.smoothing / static_cast<float>(c);
@@ -45,21 +57,22 @@ double col_from_logits(const float* z, size_t c, size_t inner, size_t i, int32_t
     sum_a += wt;
     weighted += static_cast<double>(wt) * (static_cast<double>(m) - z[t * inner + i]);
   }
+  const ZLoss zl(o, m, s);
   if (g) {
     const float scale = static_cast<float>(o.grad_scale);
-    const float k = static_cast<float>(o.grad_scale * sum_a / s);
+    const float k = static_cast<float>(o.grad_scale * (sum_a + zl.grad) / s);
     for (size_t j = 0; j < c; j++) {
       const float a = coefficients ? col_coefficient(y, o, c, inner, i, j) : 0.0f;
       g[j * gs + i] = g[j * gs + i] * k - a * scale;
     }
     if (wt != 0.0f) g[t * gs + i] -= wt * scale;
   }
-  if (sum_a == 0.0) return weighted;
-  if (logs && sum_a == 1.0) {
+  if (sum_a == 0.0) return weighted + zl.term;
+  if (logs && sum_a == 1.0 && o.z_loss == 0.0f) {
     logs->add(s);
     return weighted;
   }
-  return sum_a * std::log(s) + weighted;
+  return sum_a * log_f64(s) + weighted + zl.term;
 }
 
 // One position from probabilities (as row_from_probs, which is scalar too: a float64 log per term).
@@ -156,15 +169,16 @@ double col4_from_logits(const float* z, size_t c, size_t inner, size_t i, const 
       sum_a += wt[l];
       weighted += static_cast<double>(wt[l]) * (static_cast<double>(mm[l]) - z[tl[l] * inner + i + l]);
     }
-    kl[l] = keep[l] ? static_cast<float>(o.grad_scale * sum_a / s[l]) : 0.0f;
-    double loss = weighted;
+    const ZLoss zl(o, mm[l], s[l]);
+    kl[l] = keep[l] ? static_cast<float>(o.grad_scale * (sum_a + zl.grad) / s[l]) : 0.0f;
+    double loss = weighted + zl.term;
     if (!keep[l]) {
       loss = 0.0;
     } else if (sum_a != 0.0) {
-      if (logs && sum_a == 1.0) {
+      if (logs && sum_a == 1.0 && o.z_loss == 0.0f) {
         logs->add(s[l]);
       } else {
-        loss = sum_a * std::log(s[l]) + weighted;
+        loss = sum_a * log_f64(s[l]) + weighted + zl.term;
       }
     }
     total += loss;

@@ -16,10 +16,10 @@
 // float64 row sum s = 1 + (the other exponentials) keeps them only to 1e-16 absolute, a relative error of
 // 1e-3 in u = 1e-13. So for the class with q > 1/2 (the argmax, whose exponential is exactly 1, and only
 // when s < 2), the other exponentials are summed again without it: o = sum_{k != j} e_k, and then
-// u = o / (1 + o), l = -log1p(o), both to float64 precision from the float32 exponentials (this pass is
-// the price of a confident row). Otherwise q <= 1/2 and u = 1 - exp(l), l = (z - m) - log(s). As q -> 0,
-// u^g = exp(g log1p(-q)) keeps q's small contribution (log1p accurate for small q, log1p_f64 below). Integer
-// g up to 4 multiplies instead (exact at u = 0, and no exp).
+// q = 1 / (1 + o), u = o / (1 + o), l = -log1p(o), to float64 precision from the float32 exponentials (this
+// pass is the price of a confident row). Otherwise q = e / s <= 1/2, u = 1 - q and l = (z - m) - log(s). As
+// q -> 0, u^g = exp(g log1p(-q)) keeps q's small contribution (log1p accurate for small q, log1p_f64 below).
+// Integer g up to 4 multiplies instead (exact at u = 0, and no exp).
 //
 // Where the work goes. Class-index targets without smoothing have one non-zero coefficient per row: the
 // row's exponentials are stored into the gradient as cross-entropy does (SIMD), and the focal factors of
@@ -28,7 +28,8 @@
 // l = (z - m) - log s, u^g (u >= 1/2 there, so 1 - q is exact to half an ulp and log1p_unit(-q) applies)
 // and w; the one class that may have q > 1/2 (the argmax, only when s < 2) is left out of that pass and
 // done in float64 as above. From probabilities every non-zero coefficient is taken in float64.
-// Losses and W accumulate in float64.
+// Losses and W accumulate in float64. Every float64 log is log_f64 (vmath.h); the only libm call left is
+// the exp of a non-integer g's power.
 #include "focal.h"
 
 #include <cmath>
@@ -41,18 +42,18 @@
 namespace xe {
 namespace {
 
-// log(1 + x) for x > -1 to a few ulp from std::log alone (Goldberg 1991, "What every computer scientist
+// log(1 + x) for x > -1 to a few ulp from log alone (Goldberg 1991, "What every computer scientist
 // should know about floating-point arithmetic", Theorem 4): w = 1 + x rounded, and log(w) * x / (w - 1)
 // corrects the rounding of w. Saves linking libm's log1p (and expm1) into the download.
 double log1p_f64(double x) {
   const double w = 1.0 + x;
-  return w == 1.0 ? x : std::log(w) * x / (w - 1.0);
+  return w == 1.0 ? x : log_f64(w) * x / (w - 1.0);
 }
 
 // u^g for u = 1 - q: products for integer g (no log taken), else exp(g log1p(-q)), the log from whichever
 // of q and u is the smaller, so that it keeps its precision at both ends.
 double power(double u, double q, const Gamma& g) {
-  if (g.integer < 0) return std::exp(g.value * (q < 0.5 ? log1p_f64(-q) : std::log(u)));
+  if (g.integer < 0) return std::exp(g.value * (q < 0.5 ? log1p_f64(-q) : log_f64(u)));
   double p = 1.0;
   for (int i = 0; i < g.integer; i++) p *= u;
   return p;
@@ -88,15 +89,17 @@ double sum_without(float* e, size_t c, size_t j) {
   return sum;
 }
 
-// The focal factors of class j in float64, from the row's exponentials e (stored), their sum s and max m:
-// q_j, log q_j and 1 - q_j as the header says.
-Factors class_factors(const float* z, float* e, size_t c, size_t j, float m, double s, const Gamma& g) {
-  if (s < 2.0 && z[j] == m) {  // q_j > 1/2 is possible only here (e_j = 1)
-    const double o = sum_without(e, c, j), l = -log1p_f64(o);
-    return factors(std::exp(l), l, o / (1.0 + o), g);
+// The focal factors of class j (logit zj) in float64, from the row's exponentials e (stored), their sum s
+// and max m: q_j, log q_j and 1 - q_j as the header says.
+Factors class_factors(float zj, float* e, size_t c, size_t j, float m, double s, const Gamma& g) {
+  if (s < 2.0 && zj == m) {  // q_j > 1/2 is possible only here (e_j = 1)
+    const double o = sum_without(e, c, j), w = 1.0 + o;
+    return factors(1.0 / w, -log1p_f64(o), o / w, g);
   }
-  // Here q_j <= 1/2 (e_j < 1, or s >= 2), so 1 - q_j has no cancellation.
-  const double l = (static_cast<double>(z[j]) - m) - std::log(s), q = std::exp(l);
+  // Here q_j <= 1/2 (e_j < 1, or s >= 2), so 1 - q_j has no cancellation. q_j = e_j / s from the stored
+  // float32 exponential rather than exp(l): both carry the float32 exponentials' ~1e-7 relative error (s
+  // is their sum), and this one costs no exp.
+  const double l = (static_cast<double>(zj) - m) - log_f64(s), q = e[j] / s;
   return factors(q, l, 1.0 - q, g);
 }
 
@@ -125,7 +128,7 @@ inline float dense_term(float e, float zj, float cj, float m, float ls, float in
 // adds their c u^g l to *loss and w to *W. Returns the index of the class with q > 1/2, or -1.
 long dense_pass(const float* z, const float* e, const float* cf, float* w, size_t c, float m, double s,
                 const Gamma& g, double* loss, double* W) {
-  const float ls = static_cast<float>(std::log(s)), inv_s = static_cast<float>(1.0 / s);
+  const float ls = static_cast<float>(log_f64(s)), inv_s = static_cast<float>(1.0 / s);
   long big = -1;
   size_t j = 0;
   double sum_l = 0.0, sum_w = 0.0;
@@ -183,6 +186,18 @@ long dense_pass(const float* z, const float* e, const float* cf, float* w, size_
   return big;
 }
 
+// The rest of a class-index position t with coefficient ct (f: its target's factors, when ct != 0): the
+// gradient from the exponentials stored in g (when g != null), W = ct w_t as the header says, and the loss.
+double index_finish(int32_t t, float ct, const Factors& f, double s, size_t c, const Options& o, float* g) {
+  const double loss = ct != 0.0f ? ct * f.pow * f.l : 0.0, W = ct != 0.0f ? ct * f.w : 0.0;
+  if (g) {
+    const float scale = static_cast<float>(o.grad_scale);
+    row_scale(g, c, static_cast<float>(o.grad_scale * W / s));
+    g[t] -= static_cast<float>(W) * scale;
+  }
+  return -loss;
+}
+
 // One position from logits z (c). t: the class index, or -1 with the coefficient row cf (c, alpha times
 // the smoothed target); ct: the target's coefficient when t >= 0. g: the gradient row or null; w: scratch
 // (c) for the dense form. Returns the position's loss in nats.
@@ -194,23 +209,15 @@ double row_from_logits(const float* z, int32_t t, float ct, const float* cf, siz
   const double s = row_sum_exp(z, c, r, 1.0f, e);
   double loss = 0.0, W = 0.0;  // loss: sum_k c_k u^g l_k (negated at the end)
   if (t >= 0) {
-    if (ct != 0.0f) {
-      const Factors f = class_factors(z, e, c, static_cast<size_t>(t), m, s, o.gamma);
-      loss = ct * f.pow * f.l;
-      W = ct * f.w;
-    }
-    if (g) {
-      const float scale = static_cast<float>(o.grad_scale);
-      row_scale(g, c, static_cast<float>(o.grad_scale * W / s));
-      g[t] -= static_cast<float>(W) * scale;
-    }
-    return -loss;
+    const Factors f =
+        ct != 0.0f ? class_factors(z[t], e, c, static_cast<size_t>(t), m, s, o.gamma) : Factors{};
+    return index_finish(t, ct, f, s, c, o, g);
   }
   const long big = dense_pass(z, e, cf, w, c, m, s, o.gamma, &loss, &W);
   if (big >= 0) {
     w[big] = 0.0f;
     if (cf[big] != 0.0f) {
-      const Factors f = class_factors(z, e, c, static_cast<size_t>(big), m, s, o.gamma);
+      const Factors f = class_factors(z[big], e, c, static_cast<size_t>(big), m, s, o.gamma);
       loss += cf[big] * f.pow * f.l;
       w[big] = static_cast<float>(cf[big] * f.w);
       W += cf[big] * f.w;
@@ -230,7 +237,7 @@ double row_from_probs(const float* q, int32_t t, float ct, const float* cf, size
   auto term = [&](size_t j, float cj) {
     const float qj = q[j];
     const double qc = qj < o.eps ? o.eps : (qj > 1.0f ? 1.0f : qj);  // NaN passes through
-    const double l = std::log(qc), u = 1.0 - qc;
+    const double l = log_f64(qc), u = 1.0 - qc;
     const double pw = power(u, qc, gm);
     loss -= cj * pw * l;
     if (g && qj >= o.eps && qj <= 1.0f) {
