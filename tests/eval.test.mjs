@@ -330,6 +330,17 @@ for (const [simd, xe] of await builds()) {
         RangeError,
         /evaluate: options.temperature = -1 is outside/,
       ],
+      // 2^20 classes: a C*C matrix of 8 TiB, beyond any engine's typed arrays.
+      [
+        () => xe.evaluate(new Float32Array(2 ** 20), [0], { classes: 2 ** 20, confusion: true }),
+        RangeError,
+        'evaluate: cannot allocate the 1048576 x 1048576 confusion matrix (8388608.0 MiB)',
+      ],
+      [
+        () => xe.evaluator({ classes: 2 ** 20, confusion: true }),
+        RangeError,
+        'evaluator: cannot allocate the 1048576 x 1048576 confusion matrix (8388608.0 MiB)',
+      ],
     ];
     for (const [call, type, message] of cases)
       assert.throws(
