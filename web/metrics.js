@@ -103,15 +103,45 @@ function newCounts(fn, c) {
   }
 }
 
-/** Adds the (label, prediction) pair of each counted position (rank >= 0), all read from int32 memory. */
-function countPairs(i32, n, { labels, predictions, ranks }, { matrix, support, predicted }, c) {
+// Matrices of at least this many cells are counted row by row (countPairs).
+const BUCKETED = 2 ** 15;
+
+/** countPairs' scratch for a batch of n positions (allocated before the kernel runs); null when not needed. */
+const pairScratch = (c, n) => (c * c >= BUCKETED ? { start: new Int32Array(c + 1), cells: new Int32Array(n) } : null);
+
+/**
+ * Adds the (label, prediction) pair of each counted position (rank >= 0), all read from int32 memory. A
+ * matrix of BUCKETED cells (256 KiB) or more is updated row by row, the predictions first bucketed by
+ * label (a counting sort, O(n + c)): in position order nearly every pair missed the TLB (8 MiB at C = 1000),
+ * and counting 20000 pairs took ~1.2 ms longer.
+ */
+function countPairs(i32, n, { labels, predictions, ranks }, { matrix, support, predicted }, c, scratch) {
+  if (!scratch) {
+    for (let i = 0; i < n; i++) {
+      if (i32[ranks + i] < 0) continue;
+      const t = i32[labels + i];
+      const p = i32[predictions + i];
+      matrix[t * c + p]++;
+      support[t]++;
+      predicted[p]++;
+    }
+    return;
+  }
+  const { start, cells } = scratch; // start[t + 1]: the batch's count of label t, then where bucket t starts
   for (let i = 0; i < n; i++) {
     if (i32[ranks + i] < 0) continue;
-    const t = i32[labels + i];
-    const p = i32[predictions + i];
-    matrix[t * c + p]++;
-    support[t]++;
-    predicted[p]++;
+    start[i32[labels + i] + 1]++;
+    predicted[i32[predictions + i]]++;
+  }
+  for (let t = 0; t < c; t++) {
+    support[t] += start[t + 1];
+    start[t + 1] += start[t];
+  }
+  for (let i = 0; i < n; i++) if (i32[ranks + i] >= 0) cells[start[i32[labels + i]]++] = i32[predictions + i];
+  // start[t] is now where bucket t ends.
+  for (let t = 0, k = 0; t < c; t++) {
+    const row = t * c;
+    for (const end = start[t]; k < end; k++) matrix[row + cells[k]]++;
   }
 }
 
@@ -227,6 +257,7 @@ export function createMetrics({ core, kernel, memory, call, withScratch, input }
     const pl = scratch.labels(L);
     const pr = scratch.alloc(g.positions * 4);
     const pp = counts ? scratch.alloc(g.positions * 4) : 0;
+    const pairs = counts && pairScratch(g.classes, g.positions);
     const desc = {
       outer: g.outer,
       classes: g.classes,
@@ -242,7 +273,7 @@ export function createMetrics({ core, kernel, memory, call, withScratch, input }
     const ranks = memory.i32;
     if (counts) {
       const at = { labels: pl >>> 2, predictions: pp >>> 2, ranks: pr >>> 2 };
-      countPairs(ranks, g.positions, at, counts, g.classes);
+      countPairs(ranks, g.positions, at, counts, g.classes, pairs);
     }
     const { topK } = s;
     const hits = totals.hits;
