@@ -3,18 +3,12 @@
 // counts with the per-class scores derived from them (cpp/kernels/evaluate.cc).
 //
 // The kernel returns the summed loss and each position's rank (how many classes come before the label in
-// topK's order); top-k hits are the positions with rank < k. The calibration bins and the Brier score are
-// accumulated by the kernel, in float64, into a state block in wasm memory: [brier, bins (3B: counts,
-// confidence sums, correct counts)]. The streaming evaluator owns one such block for its lifetime and the
-// kernel adds each batch into it directly (merging a per-batch block in JavaScript would cost O(B) per
-// batch); the block is freed when the evaluator is garbage-collected.
-// For the confusion counts the kernel writes each position's prediction, and the (label, prediction)
-// pairs are counted here into Float64Arrays: O(P) per batch. evaluate() counts into the arrays it returns,
-// new and zeroed by the engine (often lazily: untouched pages cost nothing); the evaluator keeps its own
-// C*C arrays and result() copies them. Keeping the counts in wasm instead cost each evaluate() a zeroed
-// C*C block (8 MiB at C = 1000) and a copy of it out of wasm memory.
-// A failed add() leaves the state untouched: every check and every allocation happens before the kernel
-// runs, and neither the kernel nor the counting can fail.
+// topK's order); top-k hits are the positions with rank < k. It adds the bins and the Brier sum, in
+// float64, to a state block in wasm memory, [brier, bins (3B: counts, confidence sums, correct counts)],
+// which the evaluator owns for its lifetime (freed on GC), and writes each position's prediction: the
+// (label, prediction) pairs are counted here, O(P) per batch, into the arrays evaluate() returns or the
+// evaluator's own (result() copies them). Counts kept in wasm cost each evaluate() a zeroed C*C block and
+// a copy out. A failed add() changes nothing: all checks and allocations come before the kernel.
 import * as check from './check.js';
 
 const FROM = ['logits', 'probs'];
@@ -103,45 +97,33 @@ function newCounts(fn, c) {
   }
 }
 
-// Matrices of at least this many cells are counted row by row (countPairs).
-const BUCKETED = 2 ** 15;
+// From 2^15 cells up the pairs are bucketed by label and counted row by row (a counting sort): in position
+// order nearly every pair missed the TLB.
+const pairScratch = (c, n) => (c * c >= 2 ** 15 ? { start: new Int32Array(c + 1), cells: new Int32Array(n) } : null);
 
-/** countPairs' scratch for a batch of n positions (allocated before the kernel runs); null when not needed. */
-const pairScratch = (c, n) => (c * c >= BUCKETED ? { start: new Int32Array(c + 1), cells: new Int32Array(n) } : null);
-
-/**
- * Adds the (label, prediction) pair of each counted position (rank >= 0), all read from int32 memory. A
- * matrix of BUCKETED cells (256 KiB) or more is updated row by row, the predictions first bucketed by
- * label (a counting sort, O(n + c)): in position order nearly every pair missed the TLB (8 MiB at C = 1000),
- * and counting 20000 pairs took ~1.2 ms longer.
- */
+/** Adds the (label, prediction) pair of each counted position (rank >= 0), all read from int32 memory. */
 function countPairs(i32, n, { labels, predictions, ranks }, { matrix, support, predicted }, c, scratch) {
-  if (!scratch) {
-    for (let i = 0; i < n; i++) {
-      if (i32[ranks + i] < 0) continue;
-      const t = i32[labels + i];
-      const p = i32[predictions + i];
-      matrix[t * c + p]++;
-      support[t]++;
-      predicted[p]++;
-    }
-    return;
-  }
-  const { start, cells } = scratch; // start[t + 1]: the batch's count of label t, then where bucket t starts
+  const start = scratch?.start; // start[t + 1]: the count of label t, then where bucket t + 1 starts
   for (let i = 0; i < n; i++) {
     if (i32[ranks + i] < 0) continue;
-    start[i32[labels + i] + 1]++;
-    predicted[i32[predictions + i]]++;
+    const t = i32[labels + i];
+    const p = i32[predictions + i];
+    predicted[p]++;
+    if (start) start[t + 1]++;
+    else {
+      matrix[t * c + p]++;
+      support[t]++;
+    }
   }
+  if (!start) return;
   for (let t = 0; t < c; t++) {
     support[t] += start[t + 1];
     start[t + 1] += start[t];
   }
+  const { cells } = scratch;
   for (let i = 0; i < n; i++) if (i32[ranks + i] >= 0) cells[start[i32[labels + i]]++] = i32[predictions + i];
-  // start[t] is now where bucket t ends.
   for (let t = 0, k = 0; t < c; t++) {
-    const row = t * c;
-    for (const end = start[t]; k < end; k++) matrix[row + cells[k]]++;
+    for (const end = start[t]; k < end; k++) matrix[t * c + cells[k]]++; // start[t]: bucket t's end
   }
 }
 
@@ -334,11 +316,7 @@ export function createMetrics({ core, kernel, memory, call, withScratch, input }
       },
       result() {
         const view = state ? f64().subarray(state >>> 3, (state >>> 3) + layout.doubles) : null;
-        const copies = counts && {
-          matrix: counts.matrix.slice(),
-          support: counts.support.slice(),
-          predicted: counts.predicted.slice(),
-        };
+        const copies = counts && Object.fromEntries(Object.entries(counts).map(([k, a]) => [k, a.slice()]));
         return summary(totals, s, classes, view, layout, copies);
       },
       reset() {
