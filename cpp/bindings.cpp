@@ -124,9 +124,9 @@ EMSCRIPTEN_KEEPALIVE double xe_entropy(Ptr k, Ptr p, Ptr loss_out) {
 EMSCRIPTEN_KEEPALIVE double xe_kl_divergence(Ptr k, Ptr p, Ptr q, Ptr loss_out) {
   return xe::kl_divergence(call(k), at<void>(p), at<float>(q), at<float>(loss_out));
 }
-EMSCRIPTEN_KEEPALIVE double xe_evaluate(Ptr k, Ptr x, Ptr labels, Ptr rank, Ptr confusion, Ptr bins,
+EMSCRIPTEN_KEEPALIVE double xe_evaluate(Ptr k, Ptr x, Ptr labels, Ptr rank, Ptr prediction, Ptr bins,
                                         Ptr brier) {
-  return xe::evaluate(call(k), at<void>(x), at<int32_t>(labels), at<int32_t>(rank), at<double>(confusion),
+  return xe::evaluate(call(k), at<void>(x), at<int32_t>(labels), at<int32_t>(rank), at<int32_t>(prediction),
                       at<double>(bins), at<double>(brier));
 }
 EMSCRIPTEN_KEEPALIVE void xe_top_k(Ptr k, Ptr x, Ptr indices, Ptr values) {

@@ -88,14 +88,14 @@ void top_k(const Call& k, const void* x, int32_t* indices, float* values);
 // whose label is not k.ignore_index: its cross-entropy in nats (logits divided by the temperature first;
 // from probabilities -log(clamp(p_t, eps, 1))) added to the returned sum, and rank[i] = the label's place
 // in topK's order (0 when the first largest entry is the label); rank[i] = -1 for ignored positions.
-// Report accumulators, each null when not wanted, added to (the caller zeroes them once):
-//   confusion: (c, c) counts, row = label, column = the first largest entry, then (c) the labels' counts
-//     and (c) the predictions' counts (its row and column sums, kept so a report needs no O(c^2) pass);
-//   bins: (3, k.bins): per calibration bin its count, its sum of confidences (the prediction's
-//     probability) and its number of correct predictions;
-//   brier: one double, the sum over positions of sum_j (p_j - [j == t])^2.
+// The report's extras, each null when not wanted:
+//   prediction: (P), written for non-ignored positions: the first largest entry (the confusion matrix's
+//     column; web/ counts the (label, prediction) pairs, O(P), instead of keeping C*C counts in wasm);
+//   bins: (3, k.bins), added to (the caller zeroes them once): per calibration bin its count, its sum of
+//     confidences (the prediction's probability) and its number of correct predictions;
+//   brier: one double, added to: the sum over positions of sum_j (p_j - [j == t])^2.
 // Nothing may alias anything.
-double evaluate(const Call& k, const void* x, const int32_t* labels, int32_t* rank, double* confusion,
+double evaluate(const Call& k, const void* x, const int32_t* labels, int32_t* rank, int32_t* prediction,
                 double* bins, double* brier);
 // The loss and the ranks only, of (n, c) rows (the Classifier's evaluation).
 inline double evaluate(const Call& k, const float* x, const int32_t* labels, int32_t* rank) {

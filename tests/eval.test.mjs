@@ -153,6 +153,42 @@ for (const [simd, xe] of await builds()) {
     }
   });
 
+  // From C*C >= 2^15 cells web/metrics.js counts the (label, prediction) pairs bucketed by label rather than
+  // in position order: C = 300 with ignored positions, one call and an evaluator over uneven batches
+  // (each adding to the counts of the batches before), against counts made here.
+  test(`${build}: a large confusion matrix (C = 300) counts every pair, in one call and over batches`, () => {
+    const random = rng(314);
+    const C = 300;
+    const n = 2000;
+    const x = uniform(random, n * C, -4, 4);
+    for (let i = 0; i < n; i += 7) x[i * C + ((i * 11) % C)] = 9; // some rows predicted right
+    const labels = Int32Array.from({ length: n }, (_, i) => (i % 17 === 3 ? -1 : (i * 11) % C));
+    const want = new Array(C * C).fill(0);
+    const support = new Array(C).fill(0);
+    for (let i = 0; i < n; i++) {
+      if (labels[i] === -1) continue;
+      const row = Array.from(x.subarray(i * C, (i + 1) * C));
+      want[labels[i] * C + row.indexOf(Math.max(...row))]++;
+      support[labels[i]]++;
+    }
+    const opts = { classes: C, confusion: true, ignoreIndex: -1 };
+    const one = xe.evaluate(x, labels, opts);
+    assert.deepEqual(Array.from(one.confusion), want);
+    assert.deepEqual(Array.from(one.perClass.support), support);
+    const ev = xe.evaluator(opts);
+    for (const [a, b] of [
+      [0, 1],
+      [1, 700],
+      [700, 701],
+      [701, n],
+    ]) {
+      ev.add(x.subarray(a * C, b * C), labels.subarray(a, b));
+    }
+    const parts = ev.result();
+    assert.deepEqual(Array.from(parts.confusion), want);
+    assert.deepEqual(Array.from(parts.perClass.support), support);
+  });
+
   test(`${build}: the evaluator over many batches equals evaluate on their concatenation`, () => {
     const random = rng(11);
     const c = 23;
@@ -329,6 +365,17 @@ for (const [simd, xe] of await builds()) {
         () => xe.evaluate(x, [0, 1], { classes: 3, temperature: -1 }),
         RangeError,
         /evaluate: options.temperature = -1 is outside/,
+      ],
+      // 2^20 classes: a C*C matrix of 8 TiB, beyond any engine's typed arrays.
+      [
+        () => xe.evaluate(new Float32Array(2 ** 20), [0], { classes: 2 ** 20, confusion: true }),
+        RangeError,
+        'evaluate: cannot allocate the 1048576 x 1048576 confusion matrix (8388608.0 MiB)',
+      ],
+      [
+        () => xe.evaluator({ classes: 2 ** 20, confusion: true }),
+        RangeError,
+        'evaluator: cannot allocate the 1048576 x 1048576 confusion matrix (8388608.0 MiB)',
       ],
     ];
     for (const [call, type, message] of cases)

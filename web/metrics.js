@@ -3,14 +3,12 @@
 // counts with the per-class scores derived from them (cpp/kernels/evaluate.cc).
 //
 // The kernel returns the summed loss and each position's rank (how many classes come before the label in
-// topK's order); top-k hits are the positions with rank < k. The extras are accumulated by the kernel, in
-// float64, into a state block in wasm memory: [brier, bins (3B: counts, confidence sums, correct counts),
-// confusion (C*C), its row sums (C: support) and column sums (C: predictions)]. The streaming evaluator owns one such block for its lifetime and the kernel adds each
-// batch into it directly. Merging a per-batch block in JavaScript instead would cost O(C²) per batch (a
-// zeroed C*C scratch and C² additions: 4M of each at C = 2048, however small the batch); adding in place
-// costs O(n). A failed add() leaves the block untouched: every check and every scratch allocation happens
-// before the kernel runs, and the kernel cannot fail. The block is freed when the evaluator is
-// garbage-collected.
+// topK's order); top-k hits are the positions with rank < k. It adds the bins and the Brier sum, in
+// float64, to a state block in wasm memory, [brier, bins (3B: counts, confidence sums, correct counts)],
+// which the evaluator owns for its lifetime (freed on GC), and writes each position's prediction: the
+// (label, prediction) pairs are counted here, O(P) per batch, into the arrays evaluate() returns or the
+// evaluator's own (result() copies them). Counts kept in wasm cost each evaluate() a zeroed C*C block and
+// a copy out. A failed add() changes nothing: all checks and allocations come before the kernel.
 import * as check from './check.js';
 
 const FROM = ['logits', 'probs'];
@@ -84,12 +82,49 @@ function settings(fn, opts) {
 }
 
 /** Offsets (in doubles) of the report's accumulators in a state block, and its length; 0 when none. */
-function stateLayout(s, classes) {
-  const bins = s.bins ? 1 : -1;
-  const confusion = s.confusion ? 1 + 3 * s.bins : -1;
-  const doubles =
-    s.confusion || s.bins || s.brier ? 1 + 3 * s.bins + (s.confusion ? classes * classes + 2 * classes : 0) : 0;
-  return { bins, confusion, doubles };
+function stateLayout(s) {
+  return { bins: s.bins ? 1 : -1, doubles: s.bins || s.brier ? 1 + 3 * s.bins : 0 };
+}
+
+/** Zeroed confusion counts over c classes: the C*C matrix, its row sums (support) and column sums. */
+function newCounts(fn, c) {
+  try {
+    return { matrix: new Float64Array(c * c), support: new Float64Array(c), predicted: new Float64Array(c) };
+  } catch (e) {
+    if (!(e instanceof RangeError)) throw e;
+    const mib = ((c * c * 8) / 2 ** 20).toFixed(1);
+    throw new RangeError(`${fn}: cannot allocate the ${c} x ${c} confusion matrix (${mib} MiB)`);
+  }
+}
+
+// From 2^15 cells up the pairs are bucketed by label and counted row by row (a counting sort): in position
+// order nearly every pair missed the TLB.
+const pairScratch = (c, n) => (c * c >= 2 ** 15 ? { start: new Int32Array(c + 1), cells: new Int32Array(n) } : null);
+
+/** Adds the (label, prediction) pair of each counted position (rank >= 0), all read from int32 memory. */
+function countPairs(i32, n, { labels, predictions, ranks }, { matrix, support, predicted }, c, scratch) {
+  const start = scratch?.start; // start[t + 1]: the count of label t, then where bucket t + 1 starts
+  for (let i = 0; i < n; i++) {
+    if (i32[ranks + i] < 0) continue;
+    const t = i32[labels + i];
+    const p = i32[predictions + i];
+    predicted[p]++;
+    if (start) start[t + 1]++;
+    else {
+      matrix[t * c + p]++;
+      support[t]++;
+    }
+  }
+  if (!start) return;
+  for (let t = 0; t < c; t++) {
+    support[t] += start[t + 1];
+    start[t + 1] += start[t];
+  }
+  const { cells } = scratch;
+  for (let i = 0; i < n; i++) if (i32[ranks + i] >= 0) cells[start[i32[labels + i]]++] = i32[predictions + i];
+  for (let t = 0, k = 0; t < c; t++) {
+    for (const end = start[t]; k < end; k++) matrix[t * c + cells[k]]++; // start[t]: bucket t's end
+  }
 }
 
 const ratio = (a, b) => (b === 0 ? 0 : a / b); // scikit-learn's zero_division = 0
@@ -102,10 +137,8 @@ function copyDoubles(view, at, n) {
   return new Float64Array(bytes.slice().buffer);
 }
 
-function confusionReport(state, layout, c) {
-  const confusion = copyDoubles(state, layout.confusion, c * c);
-  const support = copyDoubles(state, layout.confusion + c * c, c);
-  const predicted = copyDoubles(state, layout.confusion + c * c + c, c);
+/** The report's confusion part from counts that it may keep (evaluate's own, or copies). */
+function confusionReport({ matrix: confusion, support, predicted }, c) {
   const precision = new Float64Array(c);
   const recall = new Float64Array(c);
   const f1 = new Float64Array(c);
@@ -162,7 +195,7 @@ function calibrationReport(state, layout, B, n) {
   return { bins: B, ece: n === 0 ? NaN : ece, mce: n === 0 ? NaN : mce, confidence, accuracy, count };
 }
 
-function summary(totals, s, classes, state, layout) {
+function summary(totals, s, classes, state, layout, counts) {
   const { loss, count, hits, top1 } = totals;
   const mean = count === 0 ? NaN : loss / count;
   const result = {
@@ -176,9 +209,7 @@ function summary(totals, s, classes, state, layout) {
   for (let i = 0; i < s.topK.length; i++) result.topK[s.topK[i]] = count === 0 ? NaN : hits[i] / count;
   if (s.bins) result.calibration = calibrationReport(state, layout, s.bins, count);
   if (s.brier) result.brier = count === 0 ? NaN : state[0] / count;
-  if (s.confusion) {
-    Object.assign(result, confusionReport(state, layout, classes));
-  }
+  if (s.confusion) Object.assign(result, confusionReport(counts, classes));
   return result;
 }
 
@@ -197,15 +228,18 @@ export function createMetrics({ core, kernel, memory, call, withScratch, input }
   }
 
   /**
-   * Adds one checked batch to `totals` and to the state block at byte offset `state` (0: none), with the
-   * call's scratch. Allocates every scratch block before touching either.
+   * Adds one checked batch to `totals`, to the state block at byte offset `state` (0: none) and to the
+   * confusion `counts` (null: none), with the call's scratch. Allocates every scratch block before
+   * touching any of them.
    */
-  function addBatch(scratch, { X, g, L }, s, totals, state) {
-    const layout = stateLayout(s, g.classes);
+  function addBatch(scratch, { X, g, L }, s, totals, state, counts) {
+    const layout = stateLayout(s);
     const dtype = input(scratch, X, g);
     const px = scratch.floats(X);
     const pl = scratch.labels(L);
     const pr = scratch.alloc(g.positions * 4);
+    const pp = counts ? scratch.alloc(g.positions * 4) : 0;
+    const pairs = counts && pairScratch(g.classes, g.positions);
     const desc = {
       outer: g.outer,
       classes: g.classes,
@@ -216,10 +250,13 @@ export function createMetrics({ core, kernel, memory, call, withScratch, input }
       eps: s.eps,
       bins: s.bins,
     };
-    const confusion = layout.confusion < 0 ? 0 : state + layout.confusion * 8;
     const bins = layout.bins < 0 ? 0 : state + layout.bins * 8;
-    const loss = kernel.evaluate(call(desc, dtype), px, pl, pr, confusion, bins, s.brier ? state : 0);
+    const loss = kernel.evaluate(call(desc, dtype), px, pl, pr, pp, bins, s.brier ? state : 0);
     const ranks = memory.i32;
+    if (counts) {
+      const at = { labels: pl >>> 2, predictions: pp >>> 2, ranks: pr >>> 2 };
+      countPairs(ranks, g.positions, at, counts, g.classes, pairs);
+    }
     const { topK } = s;
     const hits = totals.hits;
     let count = 0;
@@ -242,15 +279,16 @@ export function createMetrics({ core, kernel, memory, call, withScratch, input }
     const fn = 'evaluate';
     const s = settings(fn, opts);
     const b = checkBatch(fn, logits, labels, s, false);
-    const layout = stateLayout(s, b.g.classes);
-    // The state block is scratch here, allocated after the checks that give C; a failure frees it.
+    const layout = stateLayout(s);
+    const counts = s.confusion ? newCounts(fn, b.g.classes) : null; // the result's own arrays
+    // The state block is scratch here, allocated after the checks; a failure frees it.
     return withScratch(fn, (scratch) => {
       const state = layout.doubles ? scratch.alloc(layout.doubles * 8) : 0;
       if (state) f64().fill(0, state >>> 3, (state >>> 3) + layout.doubles);
       const totals = emptyTotals(s);
-      addBatch(scratch, b, s, totals, state);
+      addBatch(scratch, b, s, totals, state, counts);
       const view = state ? f64().subarray(state >>> 3, (state >>> 3) + layout.doubles) : null;
-      return summary(totals, s, b.g.classes, view, layout);
+      return summary(totals, s, b.g.classes, view, layout, counts);
     });
   }
 
@@ -261,9 +299,10 @@ export function createMetrics({ core, kernel, memory, call, withScratch, input }
     const shape = s.o.shape;
     const size = Array.isArray(shape) || check.isIntArray(shape) ? Array.from(shape).reduce((a, v) => a * v, 1) : 0;
     const classes = check.geometry(fn, s.o, 'options.shape', Number.isFinite(size) ? size : 0, 1).classes;
-    const layout = stateLayout(s, classes);
+    const layout = stateLayout(s);
     let totals = emptyTotals(s);
     let state = 0;
+    const counts = s.confusion ? newCounts(fn, classes) : null;
     const zero = () => state && f64().fill(0, state >>> 3, (state >>> 3) + layout.doubles);
     const self = {
       /** Adds one batch; a batch that throws changes nothing. */
@@ -271,17 +310,19 @@ export function createMetrics({ core, kernel, memory, call, withScratch, input }
         const f = 'evaluator.add';
         const b = checkBatch(f, logits, labels, s, true);
         const next = { ...totals, hits: [...totals.hits] };
-        withScratch(f, (scratch) => addBatch(scratch, b, s, next, state));
+        withScratch(f, (scratch) => addBatch(scratch, b, s, next, state, counts));
         totals = next;
         return this;
       },
       result() {
         const view = state ? f64().subarray(state >>> 3, (state >>> 3) + layout.doubles) : null;
-        return summary(totals, s, classes, view, layout);
+        const copies = counts && Object.fromEntries(Object.entries(counts).map(([k, a]) => [k, a.slice()]));
+        return summary(totals, s, classes, view, layout, copies);
       },
       reset() {
         totals = emptyTotals(s);
         zero();
+        if (counts) for (const a of Object.values(counts)) a.fill(0);
         return this;
       },
     };

@@ -134,8 +134,7 @@ export function createRunner(core) {
     sigmoidFocalLoss: (k, x, y, w, loss, grad) => core._xe_sigmoid_focal_loss(k, x, y, w, loss, grad),
     entropy: (k, p, loss) => core._xe_entropy(k, p, loss),
     klDivergence: (k, p, q, loss) => core._xe_kl_divergence(k, p, q, loss),
-    evaluate: (k, x, l, work, rank, confusion, bins, brier) =>
-      core._xe_evaluate(k, x, l, work, rank, confusion, bins, brier),
+    evaluate: (k, x, l, rank, prediction, bins, brier) => core._xe_evaluate(k, x, l, rank, prediction, bins, brier),
     topK: (k, x, work, indices, values) => core._xe_top_k(k, x, work, indices, values),
   };
 

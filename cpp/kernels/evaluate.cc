@@ -171,30 +171,27 @@ size_t bin_of(double conf, size_t bins) {
 
 }  // namespace
 
-// x: (outer, c, inner) of k.dtype; labels, rank: (P). confusion: (c, c) then its row sums (c) and column sums
-// (c), or null; bins: (3, k.bins) or null (counts, confidence sums, correct counts); brier: one double or
-// null. All three are added to. Threads (parallel.h): chunks of slabs (positions.h) each add up their own
-// loss and Brier terms, combined in chunk order; each position's confidence and prediction are kept and
-// go into the bins and the confusion counts afterwards, in position order. So the results are the same
+// x: (outer, c, inner) of k.dtype; labels, rank, prediction: (P), prediction null when not wanted (it is
+// written for counted positions only); bins: (3, k.bins) or null (counts, confidence sums, correct
+// counts); brier: one double or null. bins and brier are added to. Threads (parallel.h): chunks of slabs
+// (positions.h) each add up their own loss and Brier terms, combined in chunk order; each position's
+// confidence is kept and goes into the bins afterwards, in position order. So the results are the same
 // bits for any number of threads.
-double evaluate(const Call& k, const void* x, const int32_t* labels, int32_t* rank, double* confusion,
+double evaluate(const Call& k, const void* x, const int32_t* labels, int32_t* rank, int32_t* prediction,
                 double* bins, double* brier) {
   const size_t c = k.classes, nbins = bins ? k.bins : 0, positions = k.positions();
   const int32_t ignore_index = k.ignore_index;
   const float inv_t = k.inv_temperature;
   const bool from_probs = k.from_probs != 0;
   // Chunks in groups of about kGroupPositions positions (at least one chunk): the per-position
-  // confidences and predictions are kept for one group at a time, so their memory is bounded whatever the
-  // batch's size.
+  // confidences are kept for one group at a time, so their memory is bounded whatever the batch's size.
   const SlabChunks chunks(k);
   const size_t chunk_positions = chunks.per * k.inner;
-  const bool kept = bins || confusion;
-  const size_t group = !kept || chunk_positions == 0        ? chunks.count
+  const size_t group = !bins || chunk_positions == 0        ? chunks.count
                        : chunk_positions >= kGroupPositions ? 1
                                                             : kGroupPositions / chunk_positions;
   std::vector<double> partial(2 * chunks.count);  // per chunk: the loss, the Brier terms
   std::vector<double> confidence(bins ? std::min(positions, group * chunk_positions) : 0);
-  std::vector<int32_t> prediction(confusion ? std::min(positions, group * chunk_positions) : 0);
   for (size_t first = 0; first < chunks.count; first += group) {
     const size_t base = first * chunk_positions;  // the group's first position
     parallel_positions(
@@ -236,32 +233,24 @@ double evaluate(const Call& k, const void* x, const int32_t* labels, int32_t* ra
             // probabilities; correct exactly when the label comes first (rank 0). No need for the prediction.
             if (bins)
               confidence[i - base] = nan_row ? NAN : from_probs ? static_cast<double>(r.max) : 1.0 / s;
-            if (confusion)
-              prediction[i - base] = static_cast<int32_t>(rk == 0   ? t
-                                                          : nan_row ? first_best(z, c)
-                                                                    : first_equal(z, c, r.max));
+            if (prediction)
+              prediction[i] = static_cast<int32_t>(rk == 0   ? t
+                                                   : nan_row ? first_best(z, c)
+                                                             : first_equal(z, c, r.max));
           });
           partial[2 * chunk] = from_probs ? total : total + logs.total();
           partial[2 * chunk + 1] = brier_sum;
         },
         first, group);
-    if (!kept) continue;
+    if (!bins) continue;
     const size_t end = std::min(positions, (first + group) * chunk_positions);
     for (size_t i = base; i < end; i++) {
       if (rank[i] < 0) continue;
-      if (bins) {
-        const double conf = confidence[i - base];
-        const size_t b = bin_of(conf, nbins);
-        bins[b] += 1.0;
-        bins[nbins + b] += conf;
-        bins[2 * nbins + b] += rank[i] == 0 ? 1.0 : 0.0;
-      }
-      if (confusion) {
-        const size_t t = static_cast<size_t>(labels[i]), pred = static_cast<size_t>(prediction[i - base]);
-        confusion[t * c + pred] += 1.0;
-        confusion[c * c + t] += 1.0;         // support
-        confusion[c * c + c + pred] += 1.0;  // predictions
-      }
+      const double conf = confidence[i - base];
+      const size_t b = bin_of(conf, nbins);
+      bins[b] += 1.0;
+      bins[nbins + b] += conf;
+      bins[2 * nbins + b] += rank[i] == 0 ? 1.0 : 0.0;
     }
   }
   double loss = 0.0, brier_sum = 0.0;
