@@ -135,7 +135,7 @@ export function createRunner(core) {
     entropy: (k, p, loss) => core._xe_entropy(k, p, loss),
     klDivergence: (k, p, q, loss) => core._xe_kl_divergence(k, p, q, loss),
     evaluate: (k, x, l, rank, prediction, bins, brier) => core._xe_evaluate(k, x, l, rank, prediction, bins, brier),
-    topK: (k, x, work, indices, values) => core._xe_top_k(k, x, work, indices, values),
+    topK: (k, x, indices, values) => core._xe_top_k(k, x, indices, values),
   };
 
   return { core, kernel, memory, call, withScratch, result, blockwise, input, inputSpans, dispose, checkLive };
