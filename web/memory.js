@@ -124,6 +124,16 @@ export class Scratch {
   }
 
   /**
+   * Room for a copy of typed array `data` at an address equal to its own modulo 8: V8 copies into shared
+   * memory (the threaded build) word by word only between equally aligned addresses, else byte by byte,
+   * 8x slower (a Float32Array 4 bytes off: 0.57 against 0.072 ms for 2 MB, Node 20 and 24).
+   */
+  allocFor(data) {
+    const ptr = this.alloc(data.length * data.BYTES_PER_ELEMENT + 4);
+    return ptr + ((data.byteOffset - ptr) & 7);
+  }
+
+  /**
    * The wasm address of a checked float input (check.floats): its own memory for a WasmArray, else a
    * copy. The input keeps its dtype: float16 crosses as halves, and the kernel reads it with the call's
    * `dtype`. For inputs a kernel reads only as float32, use floats32.
@@ -136,7 +146,7 @@ export class Scratch {
       this.memory.u16.set(new Uint16Array(input.data.buffer, input.data.byteOffset, input.length), ptr >>> 1);
       return ptr;
     }
-    const ptr = this.alloc(input.length * 4);
+    const ptr = ArrayBuffer.isView(input.data) ? this.allocFor(input.data) : this.alloc(input.length * 4);
     this.memory.f32.set(input.data, ptr >>> 2);
     return ptr;
   }

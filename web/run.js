@@ -10,6 +10,12 @@ import { Memory, Scratch, WasmArray } from './memory.js';
 const BLOCK_FLOATS = 1 << 16;
 // The span element-wise kernels widen float16 input in: kSpan of cpp/simd/rows.h.
 const SPAN = 16384;
+// Threaded instances copy a large float32 JS input in while the pool already works on it (overlapped):
+// from this many floats (the pool's threshold, cpp/parallel.cc), in pieces of COPY_FLOATS (a chunk's).
+const OVERLAP_FLOATS = 1 << 16;
+const COPY_FLOATS = 1 << 14;
+// The kernels xe_post starts (cpp/bindings.cpp).
+const POSTED = { softmax: 0, logSoftmax: 1, crossEntropy: 2 };
 
 export function createRunner(core) {
   const memory = new Memory(core);
@@ -59,11 +65,53 @@ export function createRunner(core) {
   }
 
   /**
+   * Copies into shared wasm memory are about 1.8x slower than into plain memory (V8 copies word by word,
+   * relaxed-atomic; no view type, alignment or piece size measured faster), and with the kernel split over
+   * two threads they become most of a call. So a threaded instance overlaps them with the kernel: the
+   * input X (checked) of a kernel that POSTED names, when it is a large float32 JS array, is copied by
+   * overlapped(), which returns its data (else undefined, and the input is copied as usual).
+   */
+  const overlapping = (core.xeThreads ?? 1) > 1;
+  function lateInput(X) {
+    const data = X.data;
+    return overlapping && data instanceof Float32Array && data.length >= OVERLAP_FLOATS ? data : undefined;
+  }
+
+  /**
+   * Runs kernel `name` (of POSTED) with its arguments `args` (wasm addresses, its description first) while
+   * copying `data` (from lateInput) to wasm address `ptr`: a pool thread starts the kernel at once, its
+   * chunks waiting at the input gate for the rows they read (cpp/parallel.h wait_input), which each piece
+   * copied opens further; then this thread runs chunks too. Returns the kernel's value.
+   */
+  function overlapped(name, args, data, ptr) {
+    const gate = core._xe_input_gate() >>> 2;
+    core._xe_post(POSTED[name], ...args); // closes the gate
+    const f32 = memory.f32;
+    const i32 = memory.i32;
+    for (let i = 0; i < data.length; i += COPY_FLOATS) {
+      const end = Math.min(data.length, i + COPY_FLOATS);
+      f32.set(data.subarray(i, end), (ptr >>> 2) + i);
+      Atomics.store(i32, gate, end);
+    }
+    return core._xe_join(); // opens the gate
+  }
+
+  /**
    * An in-place kernel over `n` slabs of `size` floats (rows, or (classes, inner) blocks) from a float32
    * JS input X (checked, { data }): through the blocks above, or copied into a WasmArray `out` and
-   * computed there. kernel(ptr, slabs) computes in place.
+   * computed there. kernel(ptr, slabs) computes in place; post(ptr, data), when given, runs it overlapped
+   * with the copy of a lateInput (in one piece: blocks would each wake the pool, and a block of a few
+   * long rows, one chunk each, would run on one thread).
    */
-  function blockwise(s, X, out, n, size, kernel) {
+  function blockwise(s, X, out, n, size, kernel, post) {
+    const late = post && lateInput(X);
+    if (late) {
+      const p = out instanceof WasmArray ? out.ptr(s.fn, memory) : s.allocFor(late);
+      post(p, late);
+      if (out instanceof WasmArray) return out;
+      const view = memory.f32.subarray(p >>> 2, (p >>> 2) + late.length);
+      return out ? (out.set(view), out) : view.slice();
+    }
     if (out instanceof WasmArray) {
       const p = out.ptr(s.fn, memory);
       memory.f32.set(X.data, p >>> 2);
@@ -129,5 +177,19 @@ export function createRunner(core) {
     topK: (k, x, work, indices, values) => core._xe_top_k(k, x, work, indices, values),
   };
 
-  return { core, kernel, memory, call, withScratch, result, blockwise, input, inputSpans, dispose, checkLive };
+  return {
+    core,
+    kernel,
+    memory,
+    call,
+    withScratch,
+    result,
+    blockwise,
+    lateInput,
+    overlapped,
+    input,
+    inputSpans,
+    dispose,
+    checkLive,
+  };
 }
