@@ -209,6 +209,7 @@ test('threads: a large copied input is read only once it has arrived, aligned or
       same(`crossEntropyWithGrad ${size} ${name}`, (xe) => xe.crossEntropyWithGrad(x, labels, o));
       same(`softmax ${size} ${name}`, (xe) => xe.softmax(x, o));
       same(`logSoftmax ${size} ${name}`, (xe) => xe.logSoftmax(x, o));
+      same(`softmax into a Float32Array ${size} ${name}`, (xe) => xe.softmax(x, { ...o, out: new Float32Array(size) }));
       same(`softmax into a WasmArray ${size} ${name}`, (xe) => {
         const out = xe.alloc(size);
         const y = xe.softmax(x, { ...o, out }).array.slice();

@@ -14,6 +14,10 @@ const SPAN = 16384;
 // from this many floats (the pool's threshold, cpp/parallel.cc), in pieces of COPY_FLOATS (a chunk's).
 const OVERLAP_FLOATS = 1 << 16;
 const COPY_FLOATS = 1 << 14;
+// An in-place kernel (softmax) from a JS input to a JS output runs in up to MAX_PARTS parts of at least
+// PART_FLOATS, each part's copy out overlapping the next's kernel.
+const MAX_PARTS = 4;
+const PART_FLOATS = 1 << 17;
 // The kernels xe_post starts (cpp/bindings.cpp).
 const POSTED = { softmax: 0, logSoftmax: 1, crossEntropy: 2 };
 
@@ -81,9 +85,10 @@ export function createRunner(core) {
    * Runs kernel `name` (of POSTED) with its arguments `args` (wasm addresses, its description first) while
    * copying `data` (from lateInput) to wasm address `ptr`: a pool thread starts the kernel at once, its
    * chunks waiting at the input gate for the rows they read (cpp/parallel.h wait_input), which each piece
-   * copied opens further; then this thread runs chunks too. Returns the kernel's value.
+   * copied opens further; then this thread runs `during()` (when given) and chunks too. Returns the
+   * kernel's value.
    */
-  function overlapped(name, args, data, ptr) {
+  function overlapped(name, args, data, ptr, during) {
     const gate = core._xe_input_gate() >>> 2;
     core._xe_post(POSTED[name], ...args); // closes the gate
     const f32 = memory.f32;
@@ -93,24 +98,41 @@ export function createRunner(core) {
       f32.set(data.subarray(i, end), (ptr >>> 2) + i);
       Atomics.store(i32, gate, end);
     }
+    during?.();
     return core._xe_join(); // opens the gate
   }
 
   /**
    * An in-place kernel over `n` slabs of `size` floats (rows, or (classes, inner) blocks) from a float32
    * JS input X (checked, { data }): through the blocks above, or copied into a WasmArray `out` and
-   * computed there. kernel(ptr, slabs) computes in place; post(ptr, data), when given, runs it overlapped
-   * with the copy of a lateInput (in one piece: blocks would each wake the pool, and a block of a few
-   * long rows, one chunk each, would run on one thread).
+   * computed there. kernel(ptr, slabs) computes in place; post(ptr, data, slabs, during), when given, runs
+   * it overlapped with the copy of a lateInput, in a few parts (not blocks: each would wake the pool, and a
+   * block of a few long rows, one chunk each, would run on one thread) so that each part's copy out
+   * overlaps the next part's kernel. Slabs are independent: any split gives the same bits.
    */
   function blockwise(s, X, out, n, size, kernel, post) {
     const late = post && lateInput(X);
     if (late) {
-      const p = out instanceof WasmArray ? out.ptr(s.fn, memory) : s.allocFor(late);
-      post(p, late);
-      if (out instanceof WasmArray) return out;
-      const view = memory.f32.subarray(p >>> 2, (p >>> 2) + late.length);
-      return out ? (out.set(view), out) : view.slice();
+      const wasm = out instanceof WasmArray;
+      const p = wasm ? out.ptr(s.fn, memory) : s.allocFor(late);
+      const dest = wasm ? null : (out ?? new Float32Array(late.length));
+      const parts = wasm ? 1 : Math.min(MAX_PARTS, Math.max(1, Math.floor(late.length / PART_FLOATS)));
+      const per = Math.ceil(n / parts);
+      let done = [0, 0]; // floats [begin, end) computed and not yet copied out
+      const copyOut = ([begin, end]) => dest.set(memory.f32.subarray((p >>> 2) + begin, (p >>> 2) + end), begin);
+      for (let r = 0; r < n; r += per) {
+        const [begin, end] = [r * size, Math.min(n, r + per) * size];
+        const previous = done;
+        post(
+          p + begin * 4,
+          late.subarray(begin, end),
+          Math.min(per, n - r),
+          wasm ? undefined : () => copyOut(previous),
+        );
+        done = [begin, end];
+      }
+      if (!wasm) copyOut(done);
+      return wasm ? out : dest;
     }
     if (out instanceof WasmArray) {
       const p = out.ptr(s.fn, memory);

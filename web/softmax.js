@@ -17,7 +17,7 @@ export function createSoftmax({ kernel, memory, call, withScratch, result, block
         const describe = (outer) => call({ outer, classes: g.classes, inner: g.inner, invTemperature: 1 / t }, dtype);
         const run = (px, py, outer) => kernel(describe(outer), px, py);
         if (X.data && X.dtype === 'float32') {
-          const post = (p, data) => overlapped(fn, [describe(g.outer), p, p], data, p);
+          const post = (p, data, outer, during) => overlapped(fn, [describe(outer), p, p], data, p, during);
           return blockwise(s, X, out, g.outer, size, (p, n) => run(p, p, n), post);
         }
         const r = result(s, out, X.length, [X], X.dtype === 'float32');
