@@ -46,7 +46,7 @@ export function createCrossEntropy({ kernel, memory, call, withScratch, result, 
     const out = check.resultOut(fn, o.out, reduction, withGrad ? n * c : n, memory, withGrad);
     return withScratch(fn, (s) => {
       const dtype = input(s, X, g);
-      const late = lateInput(X); // copied in while the kernel runs (run.js overlapped)
+      const late = lateInput(X);
       const px = late ? s.allocFor(late) : s.floats(X); // float16 crosses as halves; the target and weights as float32
       const pt = dense ? s.floats32(dense) : 0;
       const pl = labels ? s.labels(labels) : 0;

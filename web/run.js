@@ -10,16 +10,11 @@ import { Memory, Scratch, WasmArray } from './memory.js';
 const BLOCK_FLOATS = 1 << 16;
 // The span element-wise kernels widen float16 input in: kSpan of cpp/simd/rows.h.
 const SPAN = 16384;
-// Threaded instances copy a large float32 JS input in while the pool already works on it (overlapped):
-// from this many floats (the pool's threshold, cpp/parallel.cc), in pieces of COPY_FLOATS (a chunk's).
-const OVERLAP_FLOATS = 1 << 16;
-const COPY_FLOATS = 1 << 14;
-// An in-place kernel (softmax) from a JS input to a JS output runs in up to MAX_PARTS parts of at least
-// PART_FLOATS, each part's copy out overlapping the next's kernel.
-const MAX_PARTS = 4;
-const PART_FLOATS = 1 << 17;
-// The kernels xe_post starts (cpp/bindings.cpp).
-const POSTED = { softmax: 0, logSoftmax: 1, crossEntropy: 2 };
+// Threaded instances copy a float32 JS input of LATE floats or more in while a pool thread runs the kernel
+// (README, Threads), opening the input gate every PIECE floats.
+const LATE = 1 << 16;
+const PIECE = 1 << 14;
+const POSTED = { softmax: 0, logSoftmax: 1, crossEntropy: 2 }; // xe_post's kernels (cpp/bindings.cpp)
 
 export function createRunner(core) {
   const memory = new Memory(core);
@@ -68,71 +63,47 @@ export function createRunner(core) {
     };
   }
 
-  /**
-   * Copies into shared wasm memory are about 1.8x slower than into plain memory (V8 copies word by word,
-   * relaxed-atomic; no view type, alignment or piece size measured faster), and with the kernel split over
-   * two threads they become most of a call. So a threaded instance overlaps them with the kernel: the
-   * input X (checked) of a kernel that POSTED names, when it is a large float32 JS array, is copied by
-   * overlapped(), which returns its data (else undefined, and the input is copied as usual).
-   */
-  const overlapping = (core.xeThreads ?? 1) > 1;
-  function lateInput(X) {
-    const data = X.data;
-    return overlapping && data instanceof Float32Array && data.length >= OVERLAP_FLOATS ? data : undefined;
-  }
+  /** The data of a checked input X that overlapped() copies in, or undefined (copied as usual). */
+  const lateInput = (X) =>
+    core.xeThreads > 1 && X.data instanceof Float32Array && X.length >= LATE ? X.data : undefined;
 
   /**
-   * Runs kernel `name` (of POSTED) with its arguments `args` (wasm addresses, its description first) while
-   * copying `data` (from lateInput) to wasm address `ptr`: a pool thread starts the kernel at once, its
-   * chunks waiting at the input gate for the rows they read (cpp/parallel.h wait_input), which each piece
-   * copied opens further; then this thread runs `during()` (when given) and chunks too. Returns the
-   * kernel's value.
+   * Runs kernel `name` (POSTED) on `args` on a pool thread while copying `data` to `ptr` through the input
+   * gate (cpp/parallel.h call_post), then during?.() and chunks here too; returns the kernel's value.
    */
   function overlapped(name, args, data, ptr, during) {
     const gate = core._xe_input_gate() >>> 2;
-    core._xe_post(POSTED[name], ...args); // closes the gate
-    const f32 = memory.f32;
-    const i32 = memory.i32;
-    for (let i = 0; i < data.length; i += COPY_FLOATS) {
-      const end = Math.min(data.length, i + COPY_FLOATS);
-      f32.set(data.subarray(i, end), (ptr >>> 2) + i);
-      Atomics.store(i32, gate, end);
+    core._xe_post(POSTED[name], ...args);
+    for (let i = 0; i < data.length; i += PIECE) {
+      memory.f32.set(data.subarray(i, i + PIECE), (ptr >>> 2) + i);
+      Atomics.store(memory.i32, gate, Math.min(data.length, i + PIECE));
     }
     during?.();
-    return core._xe_join(); // opens the gate
+    return core._xe_join();
   }
 
   /**
    * An in-place kernel over `n` slabs of `size` floats (rows, or (classes, inner) blocks) from a float32
    * JS input X (checked, { data }): through the blocks above, or copied into a WasmArray `out` and
-   * computed there. kernel(ptr, slabs) computes in place; post(ptr, data, slabs, during), when given, runs
-   * it overlapped with the copy of a lateInput, in a few parts (not blocks: each would wake the pool, and a
-   * block of a few long rows, one chunk each, would run on one thread) so that each part's copy out
-   * overlaps the next part's kernel. Slabs are independent: any split gives the same bits.
+   * computed there. kernel(ptr, slabs) computes in place; post(ptr, data, slabs, during) overlapped, in up
+   * to 4 parts, each part's copy out during the next's kernel (slabs are independent: the same bits).
    */
   function blockwise(s, X, out, n, size, kernel, post) {
     const late = post && lateInput(X);
     if (late) {
       const wasm = out instanceof WasmArray;
       const p = wasm ? out.ptr(s.fn, memory) : s.allocFor(late);
-      const dest = wasm ? null : (out ?? new Float32Array(late.length));
-      const parts = wasm ? 1 : Math.min(MAX_PARTS, Math.max(1, Math.floor(late.length / PART_FLOATS)));
-      const per = Math.ceil(n / parts);
-      let done = [0, 0]; // floats [begin, end) computed and not yet copied out
-      const copyOut = ([begin, end]) => dest.set(memory.f32.subarray((p >>> 2) + begin, (p >>> 2) + end), begin);
+      const dest = wasm ? out : (out ?? new Float32Array(late.length));
+      const per = Math.ceil(n / (wasm ? 1 : Math.min(4, Math.max(1, late.length >> 17))));
+      const copy = (b, e) => () => dest.set(memory.f32.subarray((p >>> 2) + b, (p >>> 2) + e), b);
+      let last;
       for (let r = 0; r < n; r += per) {
-        const [begin, end] = [r * size, Math.min(n, r + per) * size];
-        const previous = done;
-        post(
-          p + begin * 4,
-          late.subarray(begin, end),
-          Math.min(per, n - r),
-          wasm ? undefined : () => copyOut(previous),
-        );
-        done = [begin, end];
+        const [b, e] = [r * size, Math.min(n, r + per) * size];
+        post(p + b * 4, late.subarray(b, e), (e - b) / size, last);
+        last = wasm ? undefined : copy(b, e);
       }
-      if (!wasm) copyOut(done);
-      return wasm ? out : dest;
+      last?.();
+      return dest;
     }
     if (out instanceof WasmArray) {
       const p = out.ptr(s.fn, memory);
