@@ -126,24 +126,6 @@ EMSCRIPTEN_KEEPALIVE double xe_evaluate(Ptr k, Ptr x, Ptr labels, Ptr rank, Ptr 
 EMSCRIPTEN_KEEPALIVE void xe_top_k(Ptr k, Ptr x, Ptr indices, Ptr values) {
   xe::top_k(call(k), at<void>(x), at<int32_t>(indices), at<float>(values));
 }
-
-#ifdef __EMSCRIPTEN_PTHREADS__
-// Overlapped calls (cpp/parallel.h call_post, web/run.js overlapped), threaded build only: xe_post(kernel,
-// args...) starts kernel 0 (xe_softmax), 1 (xe_log_softmax) or 2 (xe_cross_entropy) on a pool thread and
-// returns; the caller copies the main input in through the gate at xe_input_gate(), then xe_join() returns
-// the kernel's value.
-EMSCRIPTEN_KEEPALIVE void xe_post(int kernel, Ptr a0, Ptr a1, Ptr a2, Ptr a3, Ptr a4, Ptr a5, Ptr a6) {
-  static constexpr xe::CallFn kernels[] = {
-      [](const uint32_t* a) { return xe_softmax(a[0], a[1], a[2]), 0.0; },
-      [](const uint32_t* a) { return xe_log_softmax(a[0], a[1], a[2]), 0.0; },
-      [](const uint32_t* a) { return xe_cross_entropy(a[0], a[1], a[2], a[3], a[4], a[5], a[6]); },
-  };
-  const uint32_t args[xe::kCallArgs] = {a0, a1, a2, a3, a4, a5, a6};
-  xe::call_post(kernels[kernel], args);
-}
-EMSCRIPTEN_KEEPALIVE double xe_join() { return xe::call_join(); }
-EMSCRIPTEN_KEEPALIVE Ptr xe_input_gate() { return reinterpret_cast<Ptr>(xe::input_gate()); }
-#endif
 }  // extern "C"
 
 EMSCRIPTEN_BINDINGS(xentropy) {

@@ -38,7 +38,7 @@ struct Slot {
 
 Slot slots[2];
 std::atomic<uint64_t> state{0};  // (generation << 32) | next chunk to claim
-std::atomic<uint32_t> wake{0};   // futex word: bumped for every job, posted call and stop
+std::atomic<uint32_t> wake{0};   // futex word: the latest generation
 std::atomic<size_t> done{0};     // chunks of the current job that have run
 std::atomic<int> quit{0};
 std::atomic<int> started{0};  // pool threads inside their loop
@@ -71,21 +71,6 @@ void help(uint32_t g) {
   }
 }
 
-// The posted call (call_post): 0 none, 1 posted, 2 running, 3 returned. Whoever moves it from 1 to 2 runs
-// it: a pool thread, or call_join on the calling thread when none has yet.
-std::atomic<int> call_state{0};
-CallFn call_fn;
-uint32_t call_args[kCallArgs];
-double call_value;
-std::atomic<size_t> ready{SIZE_MAX};  // the input gate: floats of the main input copied in
-
-void run_posted() {
-  int posted = 1;
-  if (!call_state.compare_exchange_strong(posted, 2)) return;
-  call_value = call_fn(call_args);
-  call_state.store(3);
-}
-
 thread_local int this_thread = 0;  // 0 on the calling thread; set by thread_main on the pool's
 
 void* thread_main(void* arg) {
@@ -104,8 +89,7 @@ void* thread_main(void* arg) {
       if (spin >= kSpins) emscripten_futex_wait(&wake, w, INFINITY);
     }
     seen = w;
-    run_posted();
-    help(static_cast<uint32_t>(state.load() >> 32));
+    help(w);
   }
 }
 
@@ -125,7 +109,7 @@ void parallel_run(size_t chunks, size_t work, ChunkFn fn, void* context) {
   s.chunks.store(chunks);
   done.store(0);
   state.store(static_cast<uint64_t>(g) << 32);
-  wake.fetch_add(1);
+  wake.store(g);
   emscripten_futex_wake(&wake, INT_MAX);
   help(g);
   while (done.load() < chunks) {
@@ -157,44 +141,10 @@ void pool_stop() {
   thread_count = 0;
 }
 
-void wait_input(size_t elements) {
-  while (ready.load() < elements) {
-  }
-}
-
-void call_post(CallFn fn, const uint32_t* args) {
-  call_fn = fn;
-  for (int i = 0; i < kCallArgs; i++) call_args[i] = args[i];
-  ready.store(0);
-  call_state.store(1);
-  wake.fetch_add(1);
-  emscripten_futex_wake(&wake, INT_MAX);
-}
-
-double call_join() {
-  ready.store(SIZE_MAX);
-  for (;;) {
-    run_posted();
-    if (call_state.load() == 3) break;
-    help(static_cast<uint32_t>(state.load() >> 32));
-  }
-  call_state.store(0);
-  return call_value;
-}
-
-size_t* input_gate() { return reinterpret_cast<size_t*>(&ready); }
-
 int pool_threads() { return started.load(); }
 void pool_set_threshold(size_t elements) { threshold = elements; }
 
 #else
-namespace {
-double call_value;
-size_t ready = SIZE_MAX;
-}  // namespace
-void call_post(CallFn fn, const uint32_t* args) { call_value = fn(args); }
-double call_join() { return call_value; }
-size_t* input_gate() { return &ready; }
 int pool_start(int) { return 0; }
 void pool_stop() {}
 int pool_threads() { return 0; }

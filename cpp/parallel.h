@@ -11,7 +11,6 @@
 #pragma once
 
 #include <cstddef>
-#include <cstdint>
 
 namespace xe {
 
@@ -32,15 +31,11 @@ int thread_index();
 // Runs fn(context, i) for i in [0, chunks); on the calling thread alone when work (elements touched) is
 // below the pool's threshold or the pool has no threads. Returns when every chunk has run.
 void parallel_run(size_t chunks, size_t work, ChunkFn fn, void* context);
-// The input gate: while JS copies a call's main input into wasm memory (web/run.js overlapped), chunks wait
-// until the floats they read, [0, elements), have arrived. Open (SIZE_MAX) at every other time.
-void wait_input(size_t elements);
 #else
 inline int thread_index() { return 0; }
 inline void parallel_run(size_t chunks, size_t, ChunkFn fn, void* context) {
   for (size_t i = 0; i < chunks; i++) fn(context, i);
 }
-inline void wait_input(size_t) {}
 #endif
 
 template <class Task>
@@ -54,14 +49,12 @@ template <class Rows>
 inline void parallel_rows(size_t n, size_t c, Rows&& rows) {
   const size_t per = chunk_rows(c);
   if (n <= per) {  // one chunk (most calls): called here, so the kernel's row loop can be inlined
-    wait_input(n * c);
     if (n != 0) rows(0, n);
     return;
   }
   parallel_for(chunk_count(n, per), n * c, [&](size_t chunk) {
-    const size_t begin = chunk * per, end = n - begin < per ? n : begin + per;
-    wait_input(end * c);
-    rows(begin, end);
+    const size_t begin = chunk * per;
+    rows(begin, n - begin < per ? n : begin + per);
   });
 }
 
@@ -70,15 +63,11 @@ inline void parallel_rows(size_t n, size_t c, Rows&& rows) {
 template <class Rows>
 inline double parallel_sum_rows(size_t n, size_t c, Rows&& rows) {
   const size_t per = chunk_rows(c), chunks = chunk_count(n, per);
-  if (chunks <= 1) {
-    wait_input(n * c);
-    return chunks == 0 ? 0.0 : 0.0 + rows(0, n);  // 0.0 + : the sum below turns -0 into +0
-  }
+  if (chunks <= 1) return chunks == 0 ? 0.0 : 0.0 + rows(0, n);  // 0.0 + : the sum below turns -0 into +0
   double* partial = new double[chunks];
   parallel_for(chunks, n * c, [&](size_t chunk) {
-    const size_t begin = chunk * per, end = n - begin < per ? n : begin + per;
-    wait_input(end * c);
-    partial[chunk] = rows(begin, end);
+    const size_t begin = chunk * per;
+    partial[chunk] = rows(begin, n - begin < per ? n : begin + per);
   });
   double total = 0.0;
   for (size_t i = 0; i < chunks; i++) total += partial[i];
@@ -94,15 +83,5 @@ void pool_stop();
 int pool_threads();
 // Calls of fewer elements than this stay on the calling thread (see README, Threads: measured).
 void pool_set_threshold(size_t elements);
-
-// Overlapped calls (threaded build; web/run.js overlapped): call_post(fn, args) closes the input gate
-// (wait_input) and returns at once; a pool thread runs fn(args), its chunks starting on the rows already
-// copied, while the caller copies the input in and opens the gate (input_gate(), the copied float count);
-// call_join() then runs chunks too and returns fn's value once it has returned.
-using CallFn = double (*)(const uint32_t* args);
-constexpr int kCallArgs = 7;
-void call_post(CallFn fn, const uint32_t* args);
-double call_join();
-size_t* input_gate();
 
 }  // namespace xe

@@ -23,9 +23,7 @@ const BUDGET = 104 * 1024;
 // 117.2 KiB. emmalloc then had to go (CMakeLists.txt says why): 120.9 KiB.
 const TWO_BUILDS_CEILING = 122 * 1024;
 // Everything shipped, the threaded build included: about what it is now, so that it cannot grow unnoticed.
-// 192.1 KiB measured (178.9 before the last merges of 0.2 and emmalloc's removal); 193.7 with the copies
-// overlapped with the kernel (threaded wasm +0.6 KiB, web/ +1 KiB: xe_post, the input gate, run.js).
-const CEILING = 194.5 * 1024;
+const CEILING = 193 * 1024; // 192.1 KiB measured (178.9 before the last merges of 0.2 and emmalloc's removal)
 // Issue #14's budget for the three builds together (see the todo test below).
 const ISSUE_BUDGET = 110 * 1024;
 // Issue #14: what a page without threads loads of the build, the glue and one .wasm, at most 55 KiB. 54.8

@@ -184,11 +184,11 @@ for (const [n, c] of SHAPES) {
   });
 }
 
-// Threaded instances copy a large float32 input in while the pool already runs (web/run.js overlapped): a
-// chunk that read its rows before they arrived would see the previous call's input, which the same
-// scratch address still holds. So each instance gets input a, then b, then b from an array 4 bytes off an
-// 8-byte boundary (copied to an address equally off), and every result must match one thread's for it.
-test('threads: a large copied input is read only once it has arrived, aligned or not', () => {
+// Large copied inputs, through softmax's blocks and scratch copies: a chunk that read stale rows would see
+// the previous call's input, which the same scratch address still holds. So each instance gets input a,
+// then b, then b from an array 4 bytes off an 8-byte boundary (copied to an address equally off, memory.js
+// allocFor), and every result must match one thread's for it.
+test('threads: large copied inputs, in blocks and whole, aligned or not', () => {
   for (const [size, c, o] of [
     [512 * 1000, 1000, { classes: 1000 }],
     [4 * 70000, 70000, { classes: 70000 }], // rows in pieces

@@ -22,7 +22,7 @@ export function ceTarget(fn, target, n, c, ignoreIndex) {
   return { labels: check.labels(fn, 'target', target, n, c, ignoreIndex) };
 }
 
-export function createCrossEntropy({ kernel, memory, call, withScratch, result, lateInput, overlapped, input }) {
+export function createCrossEntropy({ kernel, memory, call, withScratch, result, input }) {
   function run(fn, x, target, opts, withGrad) {
     const o = check.options(fn, opts, true);
     const from = check.oneOf(fn, 'from', o.from, FROM, 'logits');
@@ -46,8 +46,7 @@ export function createCrossEntropy({ kernel, memory, call, withScratch, result, 
     const out = check.resultOut(fn, o.out, reduction, withGrad ? n * c : n, memory, withGrad);
     return withScratch(fn, (s) => {
       const dtype = input(s, X, g);
-      const late = lateInput(X);
-      const px = late ? s.allocFor(late) : s.floats(X); // float16 crosses as halves; the target and weights as float32
+      const px = s.floats(X); // float16 crosses as halves; the target and weights as float32
       const pt = dense ? s.floats32(dense) : 0;
       const pl = labels ? s.labels(labels) : 0;
       const pw = W ? s.floats32(W) : 0;
@@ -69,11 +68,7 @@ export function createCrossEntropy({ kernel, memory, call, withScratch, result, 
         },
         dtype,
       );
-      const pLoss = losses?.ptr ?? 0;
-      const pGrad = grad?.ptr ?? 0;
-      const value = late
-        ? overlapped('crossEntropy', [k, px, pl, pt, pw, pLoss, pGrad], late, px)
-        : kernel.crossEntropy(k, px, pl, pt, pw, pLoss, pGrad);
+      const value = kernel.crossEntropy(k, px, pl, pt, pw, losses?.ptr ?? 0, grad?.ptr ?? 0);
       const loss = losses ? losses.finish() : value;
       return withGrad ? { loss, grad: grad.finish() } : loss;
     });

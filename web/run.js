@@ -8,13 +8,11 @@ import { Memory, Scratch, WasmArray } from './memory.js';
 // (copy in, compute in place, copy out). One in-place buffer instead of an input and an output copy
 // measured ~9% faster at 512x1000; the block size itself measured within noise (2^13 to the whole array).
 const BLOCK_FLOATS = 1 << 16;
+// Threaded instances take blocks of 2 MiB: a block of 2^16 floats woke the pool for four chunks, and at
+// 64 x 32000 (two rows, under the pool's threshold) or 8 x 128000 (one row) ran on one thread.
+const THREADED_BLOCK_FLOATS = 1 << 19;
 // The span element-wise kernels widen float16 input in: kSpan of cpp/simd/rows.h.
 const SPAN = 16384;
-// Threaded instances copy a float32 JS input of LATE floats or more in while a pool thread runs the kernel
-// (README, Threads), opening the input gate every PIECE floats.
-const LATE = 1 << 16;
-const PIECE = 1 << 14;
-const POSTED = { softmax: 0, logSoftmax: 1, crossEntropy: 2 }; // xe_post's kernels (cpp/bindings.cpp)
 
 export function createRunner(core) {
   const memory = new Memory(core);
@@ -63,48 +61,12 @@ export function createRunner(core) {
     };
   }
 
-  /** The data of a checked input X that overlapped() copies in, or undefined (copied as usual). */
-  const lateInput = (X) =>
-    core.xeThreads > 1 && X.data instanceof Float32Array && X.length >= LATE ? X.data : undefined;
-
-  /**
-   * Runs kernel `name` (POSTED) on `args` on a pool thread while copying `data` to `ptr` through the input
-   * gate (cpp/parallel.h call_post), then during?.() and chunks here too; returns the kernel's value.
-   */
-  function overlapped(name, args, data, ptr, during) {
-    const gate = core._xe_input_gate() >>> 2;
-    core._xe_post(POSTED[name], ...args);
-    for (let i = 0; i < data.length; i += PIECE) {
-      memory.f32.set(data.subarray(i, i + PIECE), (ptr >>> 2) + i);
-      Atomics.store(memory.i32, gate, Math.min(data.length, i + PIECE));
-    }
-    during?.();
-    return core._xe_join();
-  }
-
   /**
    * An in-place kernel over `n` slabs of `size` floats (rows, or (classes, inner) blocks) from a float32
    * JS input X (checked, { data }): through the blocks above, or copied into a WasmArray `out` and
-   * computed there. kernel(ptr, slabs) computes in place; post(ptr, data, slabs, during) overlapped, in up
-   * to 4 parts, each part's copy out during the next's kernel (slabs are independent: the same bits).
+   * computed there. kernel(ptr, slabs) computes in place.
    */
-  function blockwise(s, X, out, n, size, kernel, post) {
-    const late = post && lateInput(X);
-    if (late) {
-      const wasm = out instanceof WasmArray;
-      const p = wasm ? out.ptr(s.fn, memory) : s.allocFor(late);
-      const dest = wasm ? out : (out ?? new Float32Array(late.length));
-      const per = Math.ceil(n / (wasm ? 1 : Math.min(4, Math.max(1, late.length >> 17))));
-      const copy = (b, e) => () => dest.set(memory.f32.subarray((p >>> 2) + b, (p >>> 2) + e), b);
-      let last;
-      for (let r = 0; r < n; r += per) {
-        const [b, e] = [r * size, Math.min(n, r + per) * size];
-        post(p + b * 4, late.subarray(b, e), (e - b) / size, last);
-        last = wasm ? undefined : copy(b, e);
-      }
-      last?.();
-      return dest;
-    }
+  function blockwise(s, X, out, n, size, kernel) {
     if (out instanceof WasmArray) {
       const p = out.ptr(s.fn, memory);
       memory.f32.set(X.data, p >>> 2);
@@ -113,8 +75,8 @@ export function createRunner(core) {
     }
     const dest = out ?? new Float32Array(n * size);
     const data = Array.isArray(X.data) ? Float32Array.from(X.data) : X.data;
-    const slabs = Math.max(1, Math.floor(BLOCK_FLOATS / size));
-    const p = s.alloc(Math.min(n, slabs) * size * 4);
+    const slabs = Math.max(1, Math.floor((core.xeThreads > 1 ? THREADED_BLOCK_FLOATS : BLOCK_FLOATS) / size));
+    const p = s.allocFor(data.subarray(0, Math.min(n, slabs) * size));
     for (let r = 0; r < n; r += slabs) {
       const k = Math.min(slabs, n - r);
       memory.f32.set(data.subarray(r * size, (r + k) * size), p >>> 2);
@@ -170,19 +132,5 @@ export function createRunner(core) {
     topK: (k, x, work, indices, values) => core._xe_top_k(k, x, work, indices, values),
   };
 
-  return {
-    core,
-    kernel,
-    memory,
-    call,
-    withScratch,
-    result,
-    blockwise,
-    lateInput,
-    overlapped,
-    input,
-    inputSpans,
-    dispose,
-    checkLive,
-  };
+  return { core, kernel, memory, call, withScratch, result, blockwise, input, inputSpans, dispose, checkLive };
 }

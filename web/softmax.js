@@ -1,7 +1,7 @@
 // softmax, logSoftmax and softmaxBackward along a class axis (cpp/kernels/softmax.cc).
 import * as check from './check.js';
 
-export function createSoftmax({ kernel, memory, call, withScratch, result, blockwise, overlapped, input }) {
+export function createSoftmax({ kernel, memory, call, withScratch, result, blockwise, input }) {
   // softmax and logSoftmax: (outer, c, inner) in and out, the class axis `dim` (default the last); the
   // kernels may work in place on float32.
   function rowwise(fn, kernel) {
@@ -14,12 +14,9 @@ export function createSoftmax({ kernel, memory, call, withScratch, result, block
       const size = g.classes * g.inner;
       return withScratch(fn, (s) => {
         const dtype = input(s, X, g);
-        const describe = (outer) => call({ outer, classes: g.classes, inner: g.inner, invTemperature: 1 / t }, dtype);
-        const run = (px, py, outer) => kernel(describe(outer), px, py);
-        if (X.data && X.dtype === 'float32') {
-          const post = (p, data, outer, during) => overlapped(fn, [describe(outer), p, p], data, p, during);
-          return blockwise(s, X, out, g.outer, size, (p, n) => run(p, p, n), post);
-        }
+        const run = (px, py, outer) =>
+          kernel(call({ outer, classes: g.classes, inner: g.inner, invTemperature: 1 / t }, dtype), px, py);
+        if (X.data && X.dtype === 'float32') return blockwise(s, X, out, g.outer, size, (p, n) => run(p, p, n));
         const r = result(s, out, X.length, [X], X.dtype === 'float32');
         run(s.floats(X), r.ptr, g.outer);
         return r.finish();

@@ -103,7 +103,6 @@ void softmax_pieces(const Call& k, const float* x, float* y, bool log) {
   parallel_for(rp.chunks(), rp.n * rp.c, [&](size_t chunk) {
     const float* xp = x + rp.offset(chunk);
     const size_t len = rp.length(chunk);
-    wait_input(rp.offset(chunk) + len);
     const RowRange r = row_range(xp, len);
     piece[chunk] = {r.max, log ? row_sum_exp(xp, len, r, scale, nullptr)
                                : row_sum_exp<Sum::kBlocked>(xp, len, r, scale, y + rp.offset(chunk))};
