@@ -8,8 +8,8 @@ import { Memory, Scratch, WasmArray } from './memory.js';
 // (copy in, compute in place, copy out). One in-place buffer instead of an input and an output copy
 // measured ~9% faster at 512x1000; the block size itself measured within noise (2^13 to the whole array).
 const BLOCK_FLOATS = 1 << 16;
-// Threaded instances take blocks of 2 MiB: a block of 2^16 floats woke the pool for four chunks, and at
-// 64 x 32000 (two rows, under the pool's threshold) or 8 x 128000 (one row) ran on one thread.
+// Threaded instances take blocks of 2 MiB: a block of 2^16 floats woke the pool for four chunks (one row of
+// 8 pieces at 8 x 128000), and at 64 x 32000 (two rows, under the pool's threshold) ran on one thread.
 const THREADED_BLOCK_FLOATS = 1 << 19;
 // The span element-wise kernels widen float16 input in: kSpan of cpp/simd/rows.h.
 const SPAN = 16384;
