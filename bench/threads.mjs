@@ -1,5 +1,6 @@
 // 1 thread against 2 in one process, interleaved, the minimum of many rounds (robust to a busy neighbour):
 //   node bench/threads.mjs              the benchmark's shapes, zero-copy loss, loss + grad, softmax
+//   node bench/threads.mjs --copying    the same through the copying API (Float32Array in and out)
 //   node bench/threads.mjs --threshold  where a second thread starts to pay: the pool's threshold set to 0,
 //                                       softmax and loss + grad over growing inputs (C = 1000 and C = 10)
 import { readFileSync } from 'node:fs';
@@ -20,10 +21,12 @@ async function threaded(threshold) {
 }
 
 function setup(xe, op, n, c) {
-  const x = xe.alloc(n * c);
-  for (let i = 0; i < n * c; i++) x.array[i] = Math.sin(i * 0.7) * 8;
+  const copying = args.has('--copying');
+  const x = copying ? new Float32Array(n * c) : xe.alloc(n * c);
+  const data = copying ? x : x.array;
+  for (let i = 0; i < n * c; i++) data[i] = Math.sin(i * 0.7) * 8;
   const labels = Int32Array.from({ length: n }, (_, i) => (i * 7) % c);
-  const out = xe.alloc(n * c);
+  const out = copying ? new Float32Array(n * c) : xe.alloc(n * c);
   const o = { classes: c };
   if (op === 'loss') return () => xe.crossEntropy(x, labels, o);
   if (op === 'lossgrad') return () => xe.crossEntropyWithGrad(x, labels, { ...o, out });

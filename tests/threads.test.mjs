@@ -193,6 +193,42 @@ for (const [n, c] of SHAPES) {
   });
 }
 
+// Large copied inputs, through softmax's blocks and scratch copies: a chunk that read stale rows would see
+// the previous call's input, which the same scratch address still holds. So each instance gets input a,
+// then b, then b from an array 4 bytes off an 8-byte boundary (copied to an address equally off, memory.js
+// allocFor), and every result must match one thread's for it.
+test('threads: large copied inputs, in blocks and whole, aligned or not', () => {
+  for (const [size, c, o] of [
+    [512 * 1000, 1000, { classes: 1000 }],
+    [4 * 70000, 70000, { classes: 70000 }], // rows in pieces
+    [16 * 500 * 20, 500, { shape: [16, 500, 20], dim: 1 }], // the class axis not last
+  ]) {
+    const random = rng(size);
+    const a = Float32Array.from({ length: size }, () => random() * 24 - 12);
+    const b = Float32Array.from({ length: size }, () => random() * 24 - 12);
+    const off = new Float32Array(size + 1).subarray(1);
+    off.set(b);
+    const labels = Int32Array.from({ length: size / c }, (_, i) => (i * 7) % c);
+    for (const [name, x] of [
+      ['a', a],
+      ['b', b],
+      ['b, 4 bytes off', off],
+    ]) {
+      same(`crossEntropy ${size} ${name}`, (xe) => xe.crossEntropy(x, labels, o));
+      same(`crossEntropyWithGrad ${size} ${name}`, (xe) => xe.crossEntropyWithGrad(x, labels, o));
+      same(`softmax ${size} ${name}`, (xe) => xe.softmax(x, o));
+      same(`logSoftmax ${size} ${name}`, (xe) => xe.logSoftmax(x, o));
+      same(`softmax into a Float32Array ${size} ${name}`, (xe) => xe.softmax(x, { ...o, out: new Float32Array(size) }));
+      same(`softmax into a WasmArray ${size} ${name}`, (xe) => {
+        const out = xe.alloc(size);
+        const y = xe.softmax(x, { ...o, out }).array.slice();
+        out.free();
+        return y;
+      });
+    }
+  }
+});
+
 test('threads: rows split into pieces (C >= 32768) match a float64 reference, masks and all', () => {
   const n = 3,
     c = 70000;

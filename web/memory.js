@@ -123,6 +123,12 @@ export class Scratch {
     return ptr;
   }
 
+  /** Room for a copy of `data` at its address modulo 8 (else V8 copies into shared memory byte by byte). */
+  allocFor(data) {
+    const ptr = this.alloc(data.length * data.BYTES_PER_ELEMENT + 4);
+    return ptr + ((data.byteOffset - ptr) & 7);
+  }
+
   /**
    * The wasm address of a checked float input (check.floats): its own memory for a WasmArray, else a
    * copy. The input keeps its dtype: float16 crosses as halves, and the kernel reads it with the call's
@@ -136,7 +142,7 @@ export class Scratch {
       this.memory.u16.set(new Uint16Array(input.data.buffer, input.data.byteOffset, input.length), ptr >>> 1);
       return ptr;
     }
-    const ptr = this.alloc(input.length * 4);
+    const ptr = ArrayBuffer.isView(input.data) ? this.allocFor(input.data) : this.alloc(input.length * 4);
     this.memory.f32.set(input.data, ptr >>> 2);
     return ptr;
   }

@@ -8,6 +8,9 @@ import { Memory, Scratch, WasmArray } from './memory.js';
 // (copy in, compute in place, copy out). One in-place buffer instead of an input and an output copy
 // measured ~9% faster at 512x1000; the block size itself measured within noise (2^13 to the whole array).
 const BLOCK_FLOATS = 1 << 16;
+// Threaded instances take blocks of 2 MiB: a block of 2^16 floats woke the pool for four chunks (one row of
+// 8 pieces at 8 x 128000), and at 64 x 32000 (two rows, under the pool's threshold) ran on one thread.
+const THREADED_BLOCK_FLOATS = 1 << 19;
 // The span element-wise kernels widen float16 input in: kSpan of cpp/simd/rows.h.
 const SPAN = 16384;
 
@@ -79,9 +82,10 @@ export function createRunner(core) {
     const dest = out ?? new Float32Array(n * size);
     let data = Array.isArray(X.data) ? Float32Array.from(X.data) : X.data;
     if (half) data = new Uint16Array(data.buffer, data.byteOffset, data.length);
-    const slabs = Math.max(1, Math.floor(BLOCK_FLOATS / size));
-    const p = s.alloc(Math.min(n, slabs) * size * 4);
-    const px = half ? s.alloc(Math.min(n, slabs) * size * 2) : p;
+    const slabs = Math.max(1, Math.floor((core.xeThreads > 1 ? THREADED_BLOCK_FLOATS : BLOCK_FLOATS) / size));
+    const first = data.subarray(0, Math.min(n, slabs) * size);
+    const p = half ? s.alloc(first.length * 4) : s.allocFor(first);
+    const px = half ? s.allocFor(first) : p;
     for (let r = 0; r < n; r += slabs) {
       const k = Math.min(slabs, n - r);
       const block = data.subarray(r * size, (r + k) * size);
