@@ -169,7 +169,11 @@ const NOT_RUN = {
   firefox: {
     // Seen 4 times in about 30 runs (Firefox 153.8.0esr, 2026-12-02, machine at load average 8-12): the
     // page shows "running (worker): simd: auto: load" (or a second load) for good; Chromium's and WebKit's
-    // isolated workers and Firefox's isolated page never hung (10 runs each).
+    // isolated workers and Firefox's isolated page never hung (10 runs each). The cause (h14-relaxed,
+    // 2026-12-02): Firefox's `new Worker()` called inside a dedicated worker (here Emscripten's pool
+    // allocating a pthread worker) now and then never returns, blocking that worker's thread, so no timer
+    // (threads.js's START_TIMEOUT) can fire. Reproduced without xentropy: a worker creating 20 nested
+    // workers hung in 2-5 of 30 runs, module or classic parent, isolated or not.
     'isolated module worker':
       "known hang: in Firefox 153 ESR, load() with threads inside a module worker sometimes never resolves (the threaded build's nested pthread workers; 4 runs in about 30)",
   },

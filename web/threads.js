@@ -89,8 +89,9 @@ export async function createThreaded(glue, module, threads) {
         return {};
       },
     });
-    // Firefox 153 ESR, in a module worker, now and then never answers for one of the pool's workers, and
-    // Emscripten's start-up then waits for good: give up after START_TIMEOUT ('auto' then uses one thread).
+    // If the pool's workers never start, give up after START_TIMEOUT ('auto' then uses one thread). This
+    // does not cover Firefox 153 ESR's hang in workers: there `new Worker()` itself sometimes never returns
+    // (tests/engines.test.mjs, NOT_RUN), which blocks this thread and every timer with it.
     let timer;
     const late = new Promise((resolve, reject) => {
       timer = setTimeout(

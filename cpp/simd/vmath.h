@@ -251,24 +251,39 @@ struct ExpConsts {
         lowest(wasm_v128_load(exp_consts[9])) {}
 };
 
+// a * b + c. Only in the relaxed-SIMD experiment (bench/relaxed/, built with clang 19 and -mrelaxed-simd,
+// which defines __wasm_relaxed_simd__) is it relaxed_madd, fused where the CPU has FMA: that changes the
+// bits, so no shipped build uses it (see bench/relaxed/README.md for what it measured).
+inline v128_t madd(v128_t a, v128_t b, v128_t c) {
+#ifdef __wasm_relaxed_simd__
+  return wasm_f32x4_relaxed_madd(a, b, c);
+#else
+  return wasm_f32x4_add(wasm_f32x4_mul(a, b), c);
+#endif
+}
+
 // Four lanes of exp_nonpos, the same operations in the same order. kClamp = false leaves out step 0,
 // which changes nothing for inputs >= -88: the row kernels drop it for rows that have none below (see
 // needs_clamp), because that one instruction measured 8% of a softmax.
 template <bool kClamp = true>
 inline v128_t exp_nonpos(v128_t x, const ExpConsts& k) {
   if (kClamp) x = wasm_f32x4_pmax(x, k.lowest);  // x < lowest ? lowest : x, so NaN passes through
-  v128_t n = wasm_f32x4_add(wasm_f32x4_mul(x, k.log2e), k.magic);
+  v128_t n = madd(x, k.log2e, k.magic);
   const v128_t s = wasm_i32x4_shl(n, 23);
   n = wasm_f32x4_sub(n, k.magic);
-  v128_t t = wasm_f32x4_add(wasm_f32x4_mul(n, k.ln2_hi), x);
-  t = wasm_f32x4_add(wasm_f32x4_mul(n, k.ln2_lo), t);
+  v128_t t = madd(n, k.ln2_hi, x);
+  t = madd(n, k.ln2_lo, t);
   const v128_t t2 = wasm_f32x4_mul(t, t);
+#ifdef __wasm_relaxed_simd__
+  const v128_t p = madd(t2, madd(t2, k.c5, madd(k.c4, t, k.c3)), madd(k.c2, t, k.c1));
+#else  // the same sums as above, in the operand order of the shipped builds (so their code is unchanged)
   const v128_t p = wasm_f32x4_add(
       wasm_f32x4_add(wasm_f32x4_mul(k.c2, t), k.c1),
       wasm_f32x4_mul(
           t2, wasm_f32x4_add(wasm_f32x4_add(wasm_f32x4_mul(k.c4, t), k.c3), wasm_f32x4_mul(t2, k.c5))));
+#endif
   t = wasm_f32x4_mul(t, s);
-  return wasm_f32x4_add(wasm_f32x4_mul(t, p), s);
+  return madd(t, p, s);
 }
 
 // The splatted constants of log1p_unit and log_pos, loaded once per kernel call like ExpConsts (hoisting them
