@@ -123,9 +123,12 @@ export class Scratch {
     return ptr;
   }
 
-  /** Room for a copy of `data` at its address modulo 8 (else V8 copies into shared memory byte by byte). */
+  /**
+   * Room for a copy of `data` at its address modulo 8 (else V8 copies into shared memory byte by byte):
+   * up to 7 bytes past the block's start (6 for halves at an odd index, 4 for floats).
+   */
   allocFor(data) {
-    const ptr = this.alloc(data.length * data.BYTES_PER_ELEMENT + 4);
+    const ptr = this.alloc(data.byteLength + 7);
     return ptr + ((data.byteOffset - ptr) & 7);
   }
 
