@@ -59,63 +59,43 @@ double coefficient_sums(const float* z, const float* a, size_t c, float m, doubl
   return sum_a;
 }
 
-// What a row from logits z (c) needs after its pass over z: m = max z, s = sum exp(z - m) (the exponentials
-// stored into g when g != null), A = sum_j a_j, sum_j a_j (m - z_j), and wt, the target class's own
-// coefficient. t: the class index or -1; a: the coefficient row (null for a plain class index without
-// smoothing); r: the row's range (Input::row).
-struct RowSums {
-  double s, sum_a, weighted;
-  float m, wt;
-};
-
-__attribute__((always_inline)) inline RowSums row_sums(const float* z, RowRange r, int32_t t, const float* a,
-                                                       size_t c, const Options& o, float* g) {
+// One row from logits z (c). t: the class index or -1; a: the coefficient row (null for a plain class
+// index without smoothing); r: the row's range (Input::row). Returns the row loss in nats; writes the
+// gradient row when g != null. With logs != null, a row whose sum of coefficients is exactly 1 (a plain
+// class index, unweighted, no z-loss) leaves its log(s) to logs (the log of a running product, log_sum.h)
+// instead of the returned loss. Every float64 log is log_f64 (vmath.h).
+double row_from_logits(const float* z, RowRange r, int32_t t, const float* a, size_t c, const Options& o,
+                       float* g, LogSum* logs) {
   const float m = r.max;
-  const double s = row_sum_exp(z, c, r, 1.0f, g);  // g holds exp(z - m) until row_finish
+  const double s = row_sum_exp(z, c, r, 1.0f, g);  // g holds exp(z - m) until the last step
   const float wt = t >= 0 ? (o.weight ? o.weight[t] : 1.0f) * (1.0f - o.smoothing) : 0.0f;
-  double sum_a = 0.0, weighted = 0.0;
+  double sum_a = 0.0, weighted = 0.0;  // A and sum_j a_j (m - z_j)
   if (a) sum_a = coefficient_sums(z, a, c, m, &weighted);
   if (wt != 0.0f) {
     sum_a += wt;
     weighted += static_cast<double>(wt) * (static_cast<double>(m) - z[t]);
   }
-  return {s, sum_a, weighted, m, wt};
-}
-
-// The rest of the row: the gradient (g: the exponentials in, the gradient out) and the returned loss in
-// nats. With z-loss, log_s = log(s) (log_f64, vmath.h); without, log_s is not read, and with logs != null a
-// row whose sum of coefficients is exactly 1 (a plain class index, unweighted) leaves its log(s) to logs
-// (the log of a running product, log_sum.h).
-__attribute__((always_inline)) inline double row_finish(const RowSums& r, double log_s, int32_t t,
-                                                        const float* a, size_t c, const Options& o, float* g,
-                                                        LogSum* logs) {
   // z-loss: lse = m + log(s) in float64 (log(s) in [0, log C]).
-  const double lse = o.z_loss != 0.0f ? static_cast<double>(r.m) + log_s : 0.0;
+  const double log_s = o.z_loss != 0.0f ? log_f64(s) : 0.0;
+  const double lse = o.z_loss != 0.0f ? static_cast<double>(m) + log_s : 0.0;
   const double z_term = o.z_loss != 0.0f ? static_cast<double>(o.z_loss) * lse * lse : 0.0;
   if (g) {
     const float scale = static_cast<float>(o.grad_scale);
-    const float k = static_cast<float>(o.grad_scale * (r.sum_a + 2.0 * o.z_loss * lse) / r.s);
+    const float k = static_cast<float>(o.grad_scale * (sum_a + 2.0 * o.z_loss * lse) / s);
     if (a) {
       grad_from_exp(g, a, c, k, scale);
     } else {
       row_scale(g, c, k);
     }
-    if (r.wt != 0.0f) g[t] -= r.wt * scale;
+    if (wt != 0.0f) g[t] -= wt * scale;
   }
-  if (r.sum_a == 0.0) return r.weighted + z_term;
-  if (o.z_loss != 0.0f) return r.sum_a * log_s + r.weighted + z_term;
-  if (logs && r.sum_a == 1.0) {
-    logs->add(r.s);
-    return r.weighted;
+  if (sum_a == 0.0) return weighted + z_term;
+  if (o.z_loss != 0.0f) return sum_a * log_s + weighted + z_term;
+  if (logs && sum_a == 1.0) {
+    logs->add(s);
+    return weighted;
   }
-  return r.sum_a * log_f64(r.s) + r.weighted;
-}
-
-// One row from logits z (c): row_sums, then row_finish.
-double row_from_logits(const float* z, RowRange range, int32_t t, const float* a, size_t c, const Options& o,
-                       float* g, LogSum* logs) {
-  const RowSums r = row_sums(z, range, t, a, c, o, g);
-  return row_finish(r, o.z_loss != 0.0f ? log_f64(r.s) : 0.0, t, a, c, o, g, logs);
+  return sum_a * log_f64(s) + weighted;
 }
 
 // One row from probabilities q (c): loss = sum_j a_j * -log(clamp(q_j, eps, 1)); the gradient

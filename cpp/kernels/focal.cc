@@ -186,18 +186,6 @@ long dense_pass(const float* z, const float* e, const float* cf, float* w, size_
   return big;
 }
 
-// The rest of a class-index position t with coefficient ct (f: its target's factors, when ct != 0): the
-// gradient from the exponentials stored in g (when g != null), W = ct w_t as the header says, and the loss.
-double index_finish(int32_t t, float ct, const Factors& f, double s, size_t c, const Options& o, float* g) {
-  const double loss = ct != 0.0f ? ct * f.pow * f.l : 0.0, W = ct != 0.0f ? ct * f.w : 0.0;
-  if (g) {
-    const float scale = static_cast<float>(o.grad_scale);
-    row_scale(g, c, static_cast<float>(o.grad_scale * W / s));
-    g[t] -= static_cast<float>(W) * scale;
-  }
-  return -loss;
-}
-
 // One position from logits z (c). t: the class index, or -1 with the coefficient row cf (c, alpha times
 // the smoothed target); ct: the target's coefficient when t >= 0. g: the gradient row or null; w: scratch
 // (c) for the dense form. Returns the position's loss in nats.
@@ -209,9 +197,17 @@ double row_from_logits(const float* z, int32_t t, float ct, const float* cf, siz
   const double s = row_sum_exp(z, c, r, 1.0f, e);
   double loss = 0.0, W = 0.0;  // loss: sum_k c_k u^g l_k (negated at the end)
   if (t >= 0) {
-    const Factors f =
-        ct != 0.0f ? class_factors(z[t], e, c, static_cast<size_t>(t), m, s, o.gamma) : Factors{};
-    return index_finish(t, ct, f, s, c, o, g);
+    if (ct != 0.0f) {
+      const Factors f = class_factors(z[t], e, c, static_cast<size_t>(t), m, s, o.gamma);
+      loss = ct * f.pow * f.l;
+      W = ct * f.w;
+    }
+    if (g) {
+      const float scale = static_cast<float>(o.grad_scale);
+      row_scale(g, c, static_cast<float>(o.grad_scale * W / s));
+      g[t] -= static_cast<float>(W) * scale;
+    }
+    return -loss;
   }
   const long big = dense_pass(z, e, cf, w, c, m, s, o.gamma, &loss, &W);
   if (big >= 0) {
