@@ -17,7 +17,7 @@ cd "$tree"
 # The browsers and runtimes (engines), server, browser, demo, packaging, types, docs, lint and size tests
 # are about the shipped files, not the core: they run once, against the release build.
 # threads: the sanitized build has no threaded variant (CMakeLists.txt builds it only without XE_SANITIZE).
-files=$(ls tests/*.test.mjs | grep -v -E 'engines|server|browser|demo|report|package|types|docs|lint|size|threads')
+files=$(ls tests/*.test.mjs | grep -v -E 'engines|node24|server|browser|demo|report|package|types|docs|lint|size|threads')
 echo "test:asan: $files"
 # shellcheck disable=SC2086
 XE_SANITIZED=1 node --test --test-timeout=600000 $files
