@@ -229,6 +229,32 @@ test('threads: large copied inputs, in blocks and whole, aligned or not', () => 
   }
 });
 
+// A chunk on a pool thread may grow the memory (its scratch: here the column path's cache tiles, 4.8 MB
+// a chunk at C = 100000, with the 16 MiB heap nearly full), and the glue then replaces the heap views on
+// that thread only. The next call's memory lies past the calling thread's old views: reading or writing
+// it through them threw (6 runs in 10 before the fix), so each run uses a fresh instance.
+test('threads: memory grown by a pool thread is usable by the next call', async () => {
+  const n = 6,
+    c = 100000,
+    inner = 2;
+  const x = Float32Array.from({ length: n * c * inner }, (_, i) => Math.sin(i * 0.37) * 4);
+  const labels = Int32Array.from({ length: n * inner }, (_, i) => (i * 7919) % c);
+  const expected = xes[0].crossEntropy(x, labels, { shape: [n, c, inner], dim: 1 });
+  for (let run = 0; run < 8; run++) {
+    const xe = await load({ threads: 3 });
+    try {
+      assert.equal(xe.crossEntropy(x, labels, { shape: [n, c, inner], dim: 1 }), expected);
+      const w = xe.alloc(4e6); // 16 MB: it ends past the first 16 MiB
+      w.array.fill(3);
+      // Equal logits: the loss of every row is ln(1000).
+      assert.ok(Math.abs(xe.crossEntropy(w, new Int32Array(4000), { classes: 1000 }) - Math.log(1000)) < 1e-6);
+      assert.deepEqual(xe.softmax(w, { classes: 1000 }).subarray(-2), Float32Array.of(1e-3, 1e-3));
+    } finally {
+      xe.dispose();
+    }
+  }
+});
+
 test('threads: rows split into pieces (C >= 32768) match a float64 reference, masks and all', () => {
   const n = 3,
     c = 70000;

@@ -13,7 +13,7 @@ export const REDUCTION = { none: 0, mean: 1, sum: 2 };
 export const DTYPE = { float32: 0, float16: 1 };
 
 export class CallDescription {
-  #core;
+  #memory;
   #defaults; // the struct's bytes with every field at its default
   #image; // the struct's bytes as this call writes them, in JS memory; copied to wasm in one piece
   #fields; // camelCase name -> { view, index }: a typed view of #image and the field's index in it
@@ -21,17 +21,17 @@ export class CallDescription {
   ptr;
 
   constructor(core, memory) {
-    this.#core = core;
+    this.#memory = memory;
     const size = core._xe_call_size();
     this.ptr = memory.malloc('load', size);
     const defaults = core._xe_call_defaults() >>> 0;
-    this.#defaults = core.HEAPU8.slice(defaults, defaults + size);
+    this.#defaults = memory.u8.slice(defaults, defaults + size);
     // Whole doubles, so that every view fits; only the struct's `size` bytes are copied.
     const buffer = new ArrayBuffer(Math.ceil(size / 8) * 8);
     this.#image = new Uint8Array(buffer, 0, size);
     const views = Object.fromEntries(Object.entries(ARRAYS).map(([type, T]) => [type, new T(buffer)]));
     // "name:type:offset," entries, a C string in wasm memory.
-    const text = core.HEAPU8.subarray(core._xe_call_layout() >>> 0);
+    const text = memory.u8.subarray(core._xe_call_layout() >>> 0);
     const layout = new TextDecoder().decode(text.slice(0, text.indexOf(0))); // a copy: shared memory cannot be decoded;
     this.#fields = Object.create(null);
     for (const entry of layout.split(',').filter(Boolean)) {
@@ -64,7 +64,7 @@ export class CallDescription {
       fields.dtype.view[fields.dtype.index] = input.dtype;
       fields.work.view[fields.work.index] = input.work;
     }
-    this.#core.HEAPU8.set(image, this.ptr);
+    this.#memory.u8.set(image, this.ptr);
     return this.ptr;
   }
 }

@@ -1,6 +1,30 @@
 // Wasm memory for one instance: per-call scratch allocations and the user-facing WasmArray.
 const MAX_BYTES = 2 ** 32 - 2 ** 16; // the 4 GiB wasm32 address space, less the first page
 const GIB = 2 ** 30;
+const VIEWS = {
+  HEAP8: Int8Array,
+  HEAPU8: Uint8Array,
+  HEAP16: Int16Array,
+  HEAPU16: Uint16Array,
+  HEAP32: Int32Array,
+  HEAPU32: Uint32Array,
+  HEAPF32: Float32Array,
+  HEAPF64: Float64Array,
+};
+
+/**
+ * The core, its heap views current. The glue replaces them when memory grows on the calling thread, but in
+ * the threaded build a pool thread's malloc (a kernel's scratch) can grow it too, and then only that
+ * thread's views are replaced: the views here would end at the old size. core.xeWasmMemory is the
+ * threaded build's memory (web/threads.js); its buffer changes whenever the memory grows.
+ */
+export function heap(core) {
+  const buffer = core.xeWasmMemory?.buffer;
+  if (buffer !== undefined && core.HEAPU8.buffer !== buffer) {
+    for (const [name, View] of Object.entries(VIEWS)) core[name] = new View(buffer);
+  }
+  return core;
+}
 
 function mib(bytes) {
   return `${(bytes / 2 ** 20).toFixed(1)} MiB`;
@@ -13,21 +37,28 @@ export class Memory {
     this.registry = new FinalizationRegistry((ptr) => core._free(ptr));
   }
 
-  get f32() {
-    return this.core.HEAPF32; // the glue replaces the views when memory grows
-  }
-  get i32() {
-    return this.core.HEAP32;
+  // Re-read on every use: growing memory replaces the views.
+  get u8() {
+    return heap(this.core).HEAPU8;
   }
   get u16() {
-    return this.core.HEAPU16;
+    return heap(this.core).HEAPU16;
+  }
+  get i32() {
+    return heap(this.core).HEAP32;
+  }
+  get f32() {
+    return heap(this.core).HEAPF32;
+  }
+  get f64() {
+    return heap(this.core).HEAPF64;
   }
 
   malloc(fn, bytes) {
-    const heap = this.core.HEAPU8.length;
+    const size = this.u8.length;
     const fail = () =>
       new RangeError(
-        `${fn}: cannot allocate ${mib(bytes)} of wasm memory: the heap is ${mib(heap)} and can grow to at most ${mib(MAX_BYTES)}`,
+        `${fn}: cannot allocate ${mib(bytes)} of wasm memory: the heap is ${mib(size)} and can grow to at most ${mib(MAX_BYTES)}`,
       );
     if (bytes > MAX_BYTES) throw fail();
     let ptr = this.core._malloc(Math.max(bytes, 1)) >>> 0;
@@ -69,7 +100,7 @@ export class WasmArray {
     this.#length = length;
     this.#dtype = dtype;
     this.#ptr = memory.malloc('alloc', length * bytes);
-    memory.core.HEAPU8.fill(0, this.#ptr, this.#ptr + length * bytes);
+    memory.u8.fill(0, this.#ptr, this.#ptr + length * bytes);
     memory.registry.register(this, this.#ptr, this);
   }
 

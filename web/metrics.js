@@ -213,8 +213,8 @@ function summary(totals, s, classes, state, layout, counts) {
   return result;
 }
 
-export function createMetrics({ core, kernel, memory, call, withScratch, input }) {
-  const f64 = () => core.HEAPF64; // re-read: growing memory replaces the view
+export function createMetrics({ kernel, memory, call, withScratch, input }) {
+  const f64 = () => memory.f64; // re-read: growing memory replaces the view
 
   /**
    * One batch's checked inputs: the logits X, its geometry g and the labels L. `streaming`: an evaluator's

@@ -79,10 +79,14 @@ export async function createThreaded(glue, module, threads) {
   let fail;
   const failed = new Promise((resolve, reject) => (fail = reject));
   let core;
+  let memory; // the shared memory the glue made, which it imports: web/memory.js heap() reads its buffer
   try {
     const ready = glue.default({
       xePoolSize: threads - 1,
       instantiateWasm(imports, receive) {
+        for (const names of Object.values(imports)) {
+          memory ??= Object.values(names).find((value) => value instanceof WebAssembly.Memory);
+        }
         WebAssembly.instantiate(module, imports)
           .then((instance) => receive(instance, module))
           .catch(fail);
@@ -116,6 +120,7 @@ export async function createThreaded(glue, module, threads) {
       else delete globalThis.Worker;
     }
   }
+  core.xeWasmMemory = memory;
   const workers = () => [...core.PThread.unusedWorkers, ...core.PThread.runningWorkers];
   if (isNode) for (const worker of workers()) worker.unref();
   // Every thread the pool created may run chunks, started or not: run.js sizes the per-thread float16 work
