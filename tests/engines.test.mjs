@@ -60,11 +60,12 @@ const THREADS = 'threads: 2 and 3';
  * Bun 1.4 (not Node 18-22); shared memory in Node and Bun, in cross-origin-isolated pages and workers of
  * Chromium and Firefox, and in WebKitGTK's only with JSC's SharedArrayBuffer on.
  */
-function expectedSkips(id, { isolated = false, sharedMemory = false } = {}) {
+function expectedSkips(id, { isolated = false, sharedMemory = false, scope } = {}) {
   const skips = [];
   if (['node18', 'node20', 'node22'].includes(id)) skips.push([FLOAT16, /^no Float16Array in this engine$/]);
   if (id === 'deno') skips.push([THREADS, /^Deno: 'auto' is one thread by design/]);
   if (BROWSER_IDS.includes(id) && !isolated) skips.push([THREADS, /^not cross-origin isolated/]);
+  if (id === 'firefox' && isolated && scope === 'worker') skips.push([THREADS, /^Firefox worker: 'auto' is one thread/]);
   if (id === 'webkit' && isolated && !sharedMemory) {
     skips.push([
       THREADS,
@@ -102,7 +103,7 @@ function assertReports(result, { what, scope, id, isolated, sharedMemory }) {
     SIMD_OPTIONS,
     `${what}: one report per simd option`,
   );
-  const expected = expectedSkips(id, { isolated, sharedMemory });
+  const expected = expectedSkips(id, { isolated, sharedMemory, scope });
   for (const report of result.reports) {
     const where = `${what}, simd: ${String(report.option)}`;
     assert.deepEqual(report.failed, [], `${where}: failed checks`);
@@ -164,20 +165,10 @@ const SCOPES = [
   ['isolated module worker', 'tests/browser/page.html?where=worker', 'worker', true],
 ];
 
-// Scopes a browser does not run, with the reason: known faults, written up for whoever owns them.
-const NOT_RUN = {
-  firefox: {
-    // Seen 4 times in about 30 runs (Firefox 153.8.0esr, 2026-12-02, machine at load average 8-12): the
-    // page shows "running (worker): simd: auto: load" (or a second load) for good; Chromium's and WebKit's
-    // isolated workers and Firefox's isolated page never hung (10 runs each). The cause (h14-relaxed,
-    // 2026-12-02): Firefox's `new Worker()` called inside a dedicated worker (here Emscripten's pool
-    // allocating a pthread worker) now and then never returns, blocking that worker's thread, so no timer
-    // (threads.js's START_TIMEOUT) can fire. Reproduced without xentropy: a worker creating 20 nested
-    // workers hung in 2-5 of 30 runs, module or classic parent, isolated or not.
-    'isolated module worker':
-      "known hang: in Firefox 153 ESR, load() with threads inside a module worker sometimes never resolves (the threaded build's nested pthread workers; 4 runs in about 30)",
-  },
-};
+// Scopes a browser does not run, with the reason: known faults, written up for whoever owns them. (Firefox's
+// isolated module worker was here: `new Worker()` inside a worker sometimes never returns in Firefox 153
+// ESR, and the pool's threads were such workers. 'auto' is now one thread in a Firefox worker, web/threads.js.)
+const NOT_RUN = {};
 
 /** Opens `path` in the session, asserts its reports; returns { line, skips }. */
 async function checkScope(t, session, { base, where, path, scope, id, isolated, sharedMemory }) {

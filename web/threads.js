@@ -8,6 +8,13 @@ const isNode = typeof process === 'object' && typeof process.versions?.node === 
 // Deno passes for Node here (process.versions.node), but the threaded build's worker script, Emscripten
 // 3.1.6's Node code, fails in Deno's workers (it assigns the worker's read-only `location`): one thread there.
 const isDeno = typeof globalThis.Deno === 'object';
+// Firefox (153 ESR) now and then never returns from `new Worker()` called inside a worker, which blocks that
+// worker for good (about 0.4% per nested worker; reproduced without xentropy). The pool's threads are such
+// nested workers when xentropy runs in a worker, so there 'auto' is one thread; a number still gets them.
+const isFirefoxWorker =
+  typeof globalThis.WorkerGlobalScope === 'function' &&
+  globalThis instanceof globalThis.WorkerGlobalScope &&
+  /\bFirefox\//.test(globalThis.navigator?.userAgent ?? '');
 
 /** The most threads 'auto' picks: the kernels are bound by memory bandwidth well before this. */
 const AUTO_MAX = 8;
@@ -64,9 +71,9 @@ export function checkThreads(threads) {
   return threads;
 }
 
-/** The number of threads 'auto' means here: 1 without shared memory or on one core. */
+/** The number of threads 'auto' means here: 1 without shared memory, on one core, in Deno or a Firefox worker. */
 export async function autoThreads() {
-  if (isDeno || !sharedMemorySupported()) return 1;
+  if (isDeno || isFirefoxWorker || !sharedMemorySupported()) return 1;
   return Math.max(1, Math.min(AUTO_MAX, await cores()));
 }
 
