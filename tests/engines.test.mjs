@@ -65,7 +65,8 @@ function expectedSkips(id, { isolated = false, sharedMemory = false, scope } = {
   if (['node18', 'node20', 'node22'].includes(id)) skips.push([FLOAT16, /^no Float16Array in this engine$/]);
   if (id === 'deno') skips.push([THREADS, /^Deno: 'auto' is one thread by design/]);
   if (BROWSER_IDS.includes(id) && !isolated) skips.push([THREADS, /^not cross-origin isolated/]);
-  if (id === 'firefox' && isolated && scope === 'worker') skips.push([THREADS, /^Firefox worker: 'auto' is one thread/]);
+  if (id === 'firefox' && isolated && scope === 'worker')
+    skips.push([THREADS, /^Firefox worker: 'auto' is one thread/]);
   if (id === 'webkit' && isolated && !sharedMemory) {
     skips.push([
       THREADS,
