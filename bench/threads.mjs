@@ -1,6 +1,9 @@
 // 1 thread against 2 in one process, interleaved, the minimum of many rounds (robust to a busy neighbour):
 //   node bench/threads.mjs              the benchmark's shapes, zero-copy loss, loss + grad, softmax
 //   node bench/threads.mjs --copying    the same through the copying API (Float32Array in and out)
+//   node bench/threads.mjs --fresh      zero-copy, but each call first writes new input into its WasmArray
+//                                       (as the copying API does): the other threads then read lines that the
+//                                       calling thread's core has just written
 //   node bench/threads.mjs --threshold  where a second thread starts to pay: the pool's threshold set to 0,
 //                                       softmax and loss + grad over growing inputs (C = 1000 and C = 10)
 import { readFileSync } from 'node:fs';
@@ -23,15 +26,26 @@ async function threaded(threshold) {
 function setup(xe, op, n, c) {
   const copying = args.has('--copying');
   const x = copying ? new Float32Array(n * c) : xe.alloc(n * c);
-  const data = copying ? x : x.array;
-  for (let i = 0; i < n * c; i++) data[i] = Math.sin(i * 0.7) * 8;
+  const values = Float32Array.from({ length: n * c }, (_, i) => Math.sin(i * 0.7) * 8);
+  (copying ? x : x.array).set(values);
   const labels = Int32Array.from({ length: n }, (_, i) => (i * 7) % c);
   const out = copying ? new Float32Array(n * c) : xe.alloc(n * c);
   const o = { classes: c };
-  if (op === 'loss') return () => xe.crossEntropy(x, labels, o);
-  if (op === 'lossgrad') return () => xe.crossEntropyWithGrad(x, labels, { ...o, out });
-  if (op === 'evaluate') return () => xe.evaluate(x, labels, o);
-  return () => xe.softmax(x, { ...o, out });
+  const call =
+    op === 'loss'
+      ? () => xe.crossEntropy(x, labels, o)
+      : op === 'lossgrad'
+        ? () => xe.crossEntropyWithGrad(x, labels, { ...o, out })
+        : op === 'evaluate'
+          ? () => xe.evaluate(x, labels, o)
+          : () => xe.softmax(x, { ...o, out });
+  if (!args.has('--fresh') || copying) return call;
+  const inputs = [values, values.map((v) => -v)];
+  let i = 0;
+  return () => {
+    x.array.set(inputs[(i ^= 1)]);
+    return call();
+  };
 }
 
 /** The minimum over ROUNDS interleaved rounds of the mean time per call of each run, in ms. */
