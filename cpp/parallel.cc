@@ -79,7 +79,11 @@ int thread_count = 0;
 // minus half the 1-thread time at 2 chunks, 8-13 us), and the cheapest kernels (loss and softmax at C = 1000)
 // take 0.9 ns per element on one thread, so 2 threads reach 1.3x from 3.7 * 10 us / 0.9 ns = 41000 elements:
 // 2^16, the next power of two. Under that load the helper mostly got no core and most sizes up to 2^19 ran
-// at 1.0x (the calling thread runs every chunk a late helper has not claimed): re-measure on a quiet machine.
+// at 1.0x (the calling thread runs every chunk a late helper has not claimed). Re-measured 2026-12-03 on the
+// quiet VM (load 0.8, `node bench/threads.mjs --threshold`, after the stack gap): with the pool thread
+// spinning from the previous call, 2 chunks (2^15 elements, 28-98 us on one thread) already gain 1.37-1.79x
+// and 2^16 1.56-1.84x; but a pool thread that has gone to sleep (after ~30 us idle) costs 10-20 us to wake,
+// which would eat a 2^15 call's gain, so the threshold stays at 2^16.
 size_t threshold = size_t{1} << 16;
 
 uint64_t pack(uint32_t g, size_t lo, size_t hi) {
