@@ -187,4 +187,44 @@ for (const [simd, xe] of await builds()) {
     wx.free();
     wg.free();
   });
+
+  // A (classes, inner) slab larger than the copying API's 256 KiB block (the class axis not last at image
+  // sizes) goes through in column blocks of a multiple of 4 positions (web/run.js blockwise). Each position
+  // against a float64 softmax of its column, and the bits against the whole-slab kernel (a WasmArray input):
+  // inner sizes that leave a scalar tail (4099, 17), a single slab, C > the block's columns.
+  test(`${build}: softmax and logSoftmax over slabs larger than a copy block`, () => {
+    for (const shape of [
+      [2, 21, 4099],
+      [1, 3, 70001],
+      [2, 5000, 17],
+    ]) {
+      const [outer, c, inner] = shape;
+      const n = sizeOf(shape);
+      const x = Float32Array.from({ length: n }, (_, i) => Math.sin(i * 0.37) * 6 + ((i * 7919) % 13));
+      const w = xe.alloc(n);
+      w.array.set(x);
+      for (const fn of ['softmax', 'logSoftmax']) {
+        const got = xe[fn](x, { shape, dim: 1 });
+        const whole = xe[fn](w, { shape, dim: 1 });
+        const same = got.length === n && got.every((v, i) => Object.is(v, whole[i]));
+        assert.ok(same, `${fn} ${shape}: column blocks against the whole slab, bit for bit`);
+        const expected = new Float64Array(n);
+        for (let b = 0; b < outer; b++) {
+          for (let p = 0; p < inner; p++) {
+            const at = (j) => (b * c + j) * inner + p;
+            let m = -Infinity;
+            for (let j = 0; j < c; j++) m = Math.max(m, x[at(j)]);
+            let sum = 0;
+            for (let j = 0; j < c; j++) sum += Math.exp(x[at(j)] - m);
+            for (let j = 0; j < c; j++) {
+              const l = x[at(j)] - m - Math.log(sum);
+              expected[at(j)] = fn === 'softmax' ? Math.exp(l) : l;
+            }
+          }
+        }
+        close(got, expected, { ...(fn === 'softmax' ? TOL.prob : TOL.logProb), what: `${fn} ${shape}` });
+      }
+      w.free();
+    }
+  });
 }

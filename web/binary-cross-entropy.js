@@ -16,7 +16,7 @@ export function createBinaryCrossEntropy({ kernel, memory, call, withScratch, re
     return withScratch(fn, (s) => {
       const dtype = inputSpans(s, X);
       const run = (px, py, length) => kernel.sigmoid(call({ outer: length }, dtype), px, py);
-      if (X.data) return blockwise(s, X, out, X.length, 1, run);
+      if (X.data) return blockwise(s, X, out, X.length, 1, 1, run);
       const r = result(s, out, X.length, [X], true); // y may alias x (float32; a float16 array is never an out)
       run(s.floats(X), r.ptr, X.length);
       return r.finish();

@@ -11,14 +11,13 @@ export function createSoftmax({ kernel, memory, call, withScratch, result, block
       const X = check.floats(fn, 'x', x);
       const g = check.geometry(fn, o, 'x', X.length, -1);
       const out = check.out(fn, o.out, X.length, memory);
-      const size = g.classes * g.inner;
       return withScratch(fn, (s) => {
         const dtype = input(s, X, g);
-        const run = (px, py, outer) =>
-          kernel(call({ outer, classes: g.classes, inner: g.inner, invTemperature: 1 / t }, dtype), px, py);
-        if (X.data) return blockwise(s, X, out, g.outer, size, run);
+        const run = (px, py, outer, inner) =>
+          kernel(call({ outer, classes: g.classes, inner, invTemperature: 1 / t }, dtype), px, py);
+        if (X.data) return blockwise(s, X, out, g.outer, g.classes, g.inner, run);
         const r = result(s, out, X.length, [X], X.dtype === 'float32');
-        run(s.floats(X), r.ptr, g.outer);
+        run(s.floats(X), r.ptr, g.outer, g.inner);
         return r.finish();
       });
     };
