@@ -21,11 +21,14 @@ const BUDGET = 104 * 1024;
 // chunks with bounded memory, the focal losses on threads, kernels as plain exports and an inlined
 // one-chunk path (call overhead back to 0.1's); -Os on the per-call code (CMakeLists.txt) took back 0.6:
 // 117.2 KiB. emmalloc then had to go (CMakeLists.txt says why): 120.9 KiB. Then no Embind (its JS runtime was
-// most of the glue, its registrations 3-4 KiB of each .wasm): 108.2 KiB.
-const TWO_BUILDS_CEILING = 110 * 1024;
+// most of the glue, its registrations 3-4 KiB of each .wasm): 108.2 KiB. Then heap views that follow memory a
+// pool thread grew (web/memory.js), Firefox-worker detection (web/threads.js), column blocks for the copying
+// softmax with the class axis not last (web/run.js) and per-thread chunk ranges (cpp/parallel.cc): 110.8 KiB.
+const TWO_BUILDS_CEILING = 112 * 1024;
 // Everything shipped, the threaded build included: about what it is now, so that it cannot grow unnoticed.
-// 169.7 KiB measured (178.9 before the last merges of 0.2 and emmalloc's removal, 192.1 before no Embind).
-const CEILING = 171 * 1024;
+// 169.7 KiB measured (178.9 before the last merges of 0.2 and emmalloc's removal, 192.1 before no Embind);
+// 171.5 KiB after the fixes listed at TWO_BUILDS_CEILING.
+const CEILING = 173 * 1024;
 // Issue #14's budget for the three builds together (see the todo test below).
 const ISSUE_BUDGET = 110 * 1024;
 // Issue #14: what a page without threads loads of the build, the glue and one .wasm, at most 55 KiB. 54.8
