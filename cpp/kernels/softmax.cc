@@ -11,61 +11,115 @@
 namespace xe {
 
 namespace {
-// The (classes, inner) slabs of softmax or log_softmax with the class axis not last, four positions per
-// vector: the max over the classes, the sum of exponentials (stored into y for softmax), then the scale
-// (softmax) or the affine map (log_softmax) per position.
-// Positions 0..count-1 of s and y, their classes `inner` apart; y may alias s.
-template <bool kLog>
-void softmax_columns(const float* s, float* y, size_t c, size_t inner, size_t count, float scale) {
-  size_t i = 0;
+// The (classes, inner) slabs of softmax or log_softmax with the class axis not last. Positions 0..count-1
+// of s, their classes ss apart, into y, theirs ys apart: the max over the classes, the exponentials
+// (softmax: stored into e, s's layout; e may alias s), their sum, then the scaled exponentials (softmax)
+// or the affine map of s (log_softmax) written to y. y may alias s and e when ys = ss.
+struct Columns {
+  const float* s;
+  size_t ss;
+  float* e;
+  float* y;
+  size_t ys;
+};
+
 #ifdef __wasm_simd128__
-  const ExpConsts k;
-  const v128_t vs = wasm_f32x4_splat(scale);
-  for (; i + 4 <= count; i += 4) {
-    const v128_t m = col_max4(s, c, inner, i);
-    v128_t lo, hi;
-    col_sum_exp4(s, c, inner, i, m, vs, kLog ? nullptr : y, k, lo, hi);
+// G groups of four neighbouring positions from position i. G = 2 keeps two exponentials and two sums in
+// flight, as the row loops unroll twice. softmax adds its exponentials in float32 over blocks of 8
+// classes, then in float64 (Sum::kBlocked of rows.h, the same bound); log_softmax adds each vector in
+// float64. Every lane gets the same operations whatever G, so a position's bits do not depend on where a
+// tile or block starts.
+template <bool kLog, bool kScaled, size_t G>
+inline void softmax_groups(const Columns& a, size_t c, size_t i, v128_t vs, const ExpConsts& k) {
+  v128_t m[G], lo[G], hi[G];
+  for (size_t g = 0; g < G; g++) m[g] = wasm_f32x4_splat(-__builtin_inff());
+  for (size_t j = 0; j < c; j++)
+    for (size_t g = 0; g < G; g++) m[g] = wasm_f32x4_pmax(m[g], wasm_v128_load(a.s + j * a.ss + i + 4 * g));
+  for (size_t g = 0; g < G; g++) lo[g] = hi[g] = wasm_f64x2_splat(0.0);
+  for (size_t j0 = 0; j0 < c; j0 += 8) {
+    v128_t sum[G];
+    for (size_t g = 0; g < G; g++) sum[g] = wasm_f32x4_splat(0.0f);
+    for (size_t j = j0; j < c && j < j0 + 8; j++) {
+      for (size_t g = 0; g < G; g++) {
+        const size_t at = j * a.ss + i + 4 * g;
+        const v128_t d = wasm_f32x4_sub(wasm_v128_load(a.s + at), m[g]);
+        const v128_t v = exp_nonpos(kScaled ? wasm_f32x4_mul(d, vs) : d, k);
+        if (kLog) {
+          add_f64(v, lo[g], hi[g]);
+        } else {
+          wasm_v128_store(a.e + at, v);
+          sum[g] = wasm_f32x4_add(sum[g], v);
+        }
+      }
+    }
+    if (!kLog)
+      for (size_t g = 0; g < G; g++) add_f64(sum[g], lo[g], hi[g]);
+  }
+  for (size_t g = 0; g < G; g++) {
+    const size_t ig = i + 4 * g;
     if (kLog) {
-      const double l0 = std::log(wasm_f64x2_extract_lane(lo, 0)),
-                   l1 = std::log(wasm_f64x2_extract_lane(lo, 1));
-      const double l2 = std::log(wasm_f64x2_extract_lane(hi, 0)),
-                   l3 = std::log(wasm_f64x2_extract_lane(hi, 1));
+      const double l0 = std::log(wasm_f64x2_extract_lane(lo[g], 0)),
+                   l1 = std::log(wasm_f64x2_extract_lane(lo[g], 1));
+      const double l2 = std::log(wasm_f64x2_extract_lane(hi[g], 0)),
+                   l3 = std::log(wasm_f64x2_extract_lane(hi[g], 1));
       const v128_t neg_log = f64_to_f32x4(wasm_f64x2_make(-l0, -l1), wasm_f64x2_make(-l2, -l3));
       for (size_t j = 0; j < c; j++) {
-        const v128_t d = wasm_f32x4_sub(wasm_v128_load(s + j * inner + i), m);
-        wasm_v128_store(y + j * inner + i, wasm_f32x4_add(wasm_f32x4_mul(d, vs), neg_log));
+        const v128_t d = wasm_f32x4_sub(wasm_v128_load(a.s + j * a.ss + ig), m[g]);
+        wasm_v128_store(a.y + j * a.ys + ig, wasm_f32x4_add(kScaled ? wasm_f32x4_mul(d, vs) : d, neg_log));
       }
     } else {
       const v128_t one = wasm_f64x2_splat(1.0);
-      const v128_t r = f64_to_f32x4(wasm_f64x2_div(one, lo), wasm_f64x2_div(one, hi));
+      const v128_t r = f64_to_f32x4(wasm_f64x2_div(one, lo[g]), wasm_f64x2_div(one, hi[g]));
       for (size_t j = 0; j < c; j++)
-        wasm_v128_store(y + j * inner + i, wasm_f32x4_mul(wasm_v128_load(y + j * inner + i), r));
-    }
-  }
-#endif
-  for (; i < count; i++) {
-    const float m = col_max(s, c, inner, i);
-    const double sum = col_sum_exp(s, c, inner, i, m, scale, kLog ? nullptr : y);
-    if (kLog) {
-      const float neg_log = static_cast<float>(-std::log(sum));
-      for (size_t j = 0; j < c; j++) y[j * inner + i] = (s[j * inner + i] - m) * scale + neg_log;
-    } else {
-      const float r = static_cast<float>(1.0 / sum);
-      for (size_t j = 0; j < c; j++) y[j * inner + i] *= r;
+        wasm_v128_store(a.y + j * a.ys + ig, wasm_f32x4_mul(wasm_v128_load(a.e + j * a.ss + ig), r));
     }
   }
 }
 
-// A whole (c, inner) slab through cache tiles (columns.h); y may alias s.
+// Positions [0, count & ~3) in groups (the rest is left to the scalar loop); returns where it stopped.
+template <bool kLog, bool kScaled>
+size_t softmax_columns_simd(const Columns& a, size_t c, size_t count, float scale) {
+  const ExpConsts k;
+  const v128_t vs = wasm_f32x4_splat(scale);
+  size_t i = 0;
+  for (; i + 8 <= count; i += 8) softmax_groups<kLog, kScaled, 2>(a, c, i, vs, k);
+  for (; i + 4 <= count; i += 4) softmax_groups<kLog, kScaled, 1>(a, c, i, vs, k);
+  return i;
+}
+#endif
+
+// SIMD groups of positions, then the scalar tail.
+template <bool kLog>
+void softmax_columns(const Columns& a, size_t c, size_t count, float scale) {
+  size_t i = 0;
+#ifdef __wasm_simd128__
+  i = scale == 1.0f ? softmax_columns_simd<kLog, false>(a, c, count, scale)
+                    : softmax_columns_simd<kLog, true>(a, c, count, scale);
+#endif
+  for (; i < count; i++) {
+    const float m = col_max(a.s, c, a.ss, i);
+    const double sum = col_sum_exp(a.s, c, a.ss, i, m, scale, kLog ? nullptr : a.e);
+    if (kLog) {
+      const float neg_log = static_cast<float>(-std::log(sum));
+      for (size_t j = 0; j < c; j++) a.y[j * a.ys + i] = (a.s[j * a.ss + i] - m) * scale + neg_log;
+    } else {
+      const float r = static_cast<float>(1.0 / sum);
+      for (size_t j = 0; j < c; j++) a.y[j * a.ys + i] = a.e[j * a.ss + i] * r;
+    }
+  }
+}
+
+// A whole (c, inner) slab; y may alias s. A slab wider than a cache tile (columns.h) goes a tile at a
+// time: s's positions copied into the tile, the exponentials kept there, the results written to y
+// strided (as cross-entropy's gradient: a result tile copied out measured slower).
 template <bool kLog>
 void softmax_slab(const float* s, float* y, size_t c, size_t inner, float scale, float* tile) {
   const size_t tw = tile_width(c);
-  if (inner <= tw) return softmax_columns<kLog>(s, y, c, inner, inner, scale);
+  if (inner <= tw) return softmax_columns<kLog>({s, inner, y, y, inner}, c, inner, scale);
   for (size_t i = 0; i < inner; i += tw) {
     const size_t w = inner - i < tw ? inner - i : tw;
     tile_in(s, c, inner, i, w, tw, tile);
-    softmax_columns<kLog>(tile, tile, c, tw, w, scale);
-    tile_out(tile, c, tw, w, y, inner, i);
+    softmax_columns<kLog>({tile, tw, tile, y + i, inner}, c, w, scale);
   }
 }
 
