@@ -67,8 +67,9 @@ struct Factors {
 // From q, l = log q (<= 0, -Infinity for a mask, NaN for a NaN row) and u = 1 - q, in float64.
 Factors factors(double q, double l, double u, const Gamma& g) {
   const double pw = power(u, q, g);
-  double r = 0.0;  // g q l / u
-  if (g.value != 0.0f && q != 0.0) r = u == 0.0 ? -g.value : g.value * q * l / u;
+  // r = g q l / u, as (g q / u) l: the division does not wait for l, which comes last (from a log).
+  double r = 0.0;
+  if (g.value != 0.0f && q != 0.0) r = u == 0.0 ? -g.value : g.value * q / u * l;
   return {pw, pw * (1.0 - r), l};
 }
 
