@@ -210,6 +210,35 @@ for (const [simd, xe] of await builds()) {
     }
   });
 
+  // Class-index rows of focal loss and of z-loss go through in blocks of 8 rows (sums, then the block's logs
+  // and factors, then gradients: cpp/kernels/focal.cc, cross_entropy.cc). Each row of a 19-row call (two
+  // blocks and a partial one, ignored rows inside, with and without a gradient) gets the loss and gradient
+  // it gets alone, to the bit.
+  test(`${build}: focal and z-loss rows in blocks equal the same rows alone, to the bit`, () => {
+    const random = rng(33);
+    for (const c of [3, 10, 37]) {
+      const n = 19;
+      const x = uniform(random, n * c, -8, 8);
+      const labels = Int32Array.from({ length: n }, () => Math.floor(random() * c));
+      for (const r of [0, 9, 17]) labels[r] = -100;
+      for (const [loss, o] of [
+        ['focalLoss', { classes: c, gamma: 2, alpha: 0.25, reduction: 'none' }],
+        ['focalLoss', { classes: c, gamma: 0.5, reduction: 'none' }],
+        ['crossEntropy', { classes: c, zLoss: 0.37, reduction: 'none' }],
+      ]) {
+        const all = xe[`${loss}WithGrad`](x, labels, o);
+        const lossOnly = xe[loss](x, labels, o);
+        for (let r = 0; r < n; r++) {
+          const one = xe[`${loss}WithGrad`](x.subarray(r * c, r * c + c), labels.subarray(r, r + 1), o);
+          const what = `${loss} ${JSON.stringify(o)} row ${r}`;
+          assert.ok(Object.is(all.loss[r], one.loss[0]), `${what}: ${all.loss[r]} in the call, ${one.loss[0]} alone`);
+          assert.ok(Object.is(lossOnly[r], one.loss[0]), `${what} without a gradient`);
+          assert.deepEqual(all.grad.subarray(r * c, r * c + c), one.grad, `${what} gradient`);
+        }
+      }
+    }
+  });
+
   // zLoss with the class axis not last (cpp/kernels/cross_entropy_columns.cc, which ignored it before) is the
   // loss of the transposed rows: the same float64 terms summed in another order (rtol 1e-6, and per-position
   // losses are float32) and float32 gradients from float32 exponentials in a different order (rtol 1e-5,

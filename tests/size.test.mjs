@@ -24,11 +24,14 @@ const BUDGET = 104 * 1024;
 // most of the glue, its registrations 3-4 KiB of each .wasm): 108.2 KiB. Then heap views that follow memory a
 // pool thread grew (web/memory.js), Firefox-worker detection (web/threads.js), column blocks for the copying
 // softmax with the class axis not last (web/run.js) and per-thread chunk ranges (cpp/parallel.cc): 110.8 KiB.
-const TWO_BUILDS_CEILING = 112 * 1024;
+// Then z-loss and focal class-index rows in blocks of 8, whose float64 logs and divisions overlap instead of
+// holding up each row (cpp/kernels/cross_entropy.cc, focal.cc: both at 256 x 10 from ~3.0x to 3.6-3.8x plain
+// JS, the issue #12 target is 3x), +5.5 KiB in both builds: 116.3 KiB.
+const TWO_BUILDS_CEILING = 118 * 1024;
 // Everything shipped, the threaded build included: about what it is now, so that it cannot grow unnoticed.
 // 169.7 KiB measured (178.9 before the last merges of 0.2 and emmalloc's removal, 192.1 before no Embind);
-// 171.5 KiB after the fixes listed at TWO_BUILDS_CEILING.
-const CEILING = 173 * 1024;
+// 171.5 KiB after the fixes listed at TWO_BUILDS_CEILING, 181.3 KiB with the row blocks named there.
+const CEILING = 183 * 1024;
 // Issue #14's budget for the three builds together (see the todo test below).
 const ISSUE_BUDGET = 110 * 1024;
 // Issue #14: what a page without threads loads of the build, the glue and one .wasm, at most 55 KiB. 54.8
@@ -37,7 +40,8 @@ const ISSUE_BUDGET = 110 * 1024;
 // Embind (glue 8.2 -> 2.0 KiB, SIMD .wasm 48.2 -> 45.0). PAGE_CEILING, about what it is now, keeps it from
 // growing unnoticed below the budget.
 const PAGE_BUDGET = 55 * 1024;
-const PAGE_CEILING = 48 * 1024;
+// 50.6 KiB with the row blocks of TWO_BUILDS_CEILING.
+const PAGE_CEILING = 52 * 1024;
 
 let measured;
 const sizesOnce = () => (measured ??= packageSizes());
