@@ -87,7 +87,7 @@ double kl_at(const float* p, const float* q, size_t c, size_t stride, bool q_log
       for (; i + 4 <= inner; i += 4) {
         const v128_t m = col_max4(qo, c, inner, i);
         v128_t lo, hi;
-        col_sum_exp4(qo, c, inner, i, m, wasm_f32x4_splat(1.0f), nullptr, K, lo, hi);
+        col_sum_exp4(qo, c, inner, i, m, K, lo, hi);
         float mm[4];
         double s[4];
         wasm_v128_store(mm, m);

@@ -16,8 +16,9 @@ namespace xe {
 // of two (a 128 x 128 image: 64 KiB), the lines of one group of positions all fall into the same cache
 // set, and every pass over the classes (max, exponentials, scale) goes back to memory. So the column loops
 // take tw positions at a time, copied class by class into a contiguous (c, tw) tile (the same layout, only
-// the stride changes: nothing is transposed) whose passes stay in L1, and the tile's results copied out
-// once. tw is a multiple of 4 that keeps a tile near 16 KiB.
+// the stride changes: nothing is transposed) whose passes stay in L1; the last pass writes the results
+// to their place, strided (a result tile copied out measured slower). tw is a multiple of 4 that keeps a
+// tile near 16 KiB.
 inline size_t tile_width(size_t c) {
   const size_t w = (4096 / (c ? c : 1)) & ~size_t{3};
   return w < 4 ? 4 : (w > 64 ? 64 : w);
@@ -33,10 +34,6 @@ inline void copy_run(float* d, const float* s, size_t w) {
 // t[j * tw + l] = s[j * inner + i + l] for j < c, l < w.
 inline void tile_in(const float* s, size_t c, size_t inner, size_t i, size_t w, size_t tw, float* t) {
   for (size_t j = 0; j < c; j++) copy_run(t + j * tw, s + j * inner + i, w);
-}
-// d[j * inner + i + l] = t[j * tw + l] for j < c, l < w.
-inline void tile_out(const float* t, size_t c, size_t tw, size_t w, float* d, size_t inner, size_t i) {
-  for (size_t j = 0; j < c; j++) copy_run(d + j * inner + i, t + j * tw, w);
 }
 
 // The max of position i's classes (NaN ignored; -Infinity for none), scalar.
@@ -65,17 +62,13 @@ inline v128_t col_max4(const float* s, size_t c, size_t inner, size_t i) {
   return m;
 }
 
-// The four positions' sums of exp((s - m) * scale), lanes 0,1 in lo and 2,3 in hi (float64); stores each
-// exponential into e when e != nullptr. The exp keeps its clamp: -Infinity masks give exactly 0.
-inline void col_sum_exp4(const float* s, size_t c, size_t inner, size_t i, v128_t m, v128_t scale, float* e,
-                         const ExpConsts& k, v128_t& lo, v128_t& hi) {
+// The four positions' sums of exp(s - m), lanes 0,1 in lo and 2,3 in hi (float64). The exp keeps its
+// clamp: -Infinity masks give exactly 0.
+inline void col_sum_exp4(const float* s, size_t c, size_t inner, size_t i, v128_t m, const ExpConsts& k,
+                         v128_t& lo, v128_t& hi) {
   lo = hi = wasm_f64x2_splat(0.0);
-  for (size_t j = 0; j < c; j++) {
-    const v128_t v =
-        exp_nonpos(wasm_f32x4_mul(wasm_f32x4_sub(wasm_v128_load(s + j * inner + i), m), scale), k);
-    if (e) wasm_v128_store(e + j * inner + i, v);
-    add_f64(v, lo, hi);
-  }
+  for (size_t j = 0; j < c; j++)
+    add_f64(exp_nonpos(wasm_f32x4_sub(wasm_v128_load(s + j * inner + i), m), k), lo, hi);
 }
 
 // The four positions' sums of a[j] * b[j] (float32 products, as the row loops), in float64 lanes lo, hi.
